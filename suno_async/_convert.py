@@ -1,0 +1,234 @@
+"""The cattrs converter: wire JSON <-> attrs models.
+
+Incoming keys may be camelCase (record-info) or snake_case (callbacks); both map to
+the snake_case attribute names. Unknown keys are ignored, ``null`` becomes the field's
+empty value, numbers may arrive as strings, timestamps as epoch milliseconds, epoch
+seconds, ``"YYYY-MM-DD HH:MM:SS"`` or ISO 8601. Outgoing requests are camelCase with
+unset (``None``) fields left out.
+
+>>> from suno_async._convert import parse_timestamp
+>>> parse_timestamp(1776340072000).year
+2026
+>>> parse_timestamp("2025-01-01 00:00:00").isoformat()
+'2025-01-01T00:00:00+00:00'
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast, get_args, get_origin
+
+import attrs
+import cattrs
+
+from .errors import APIResponseValidationError
+
+__all__ = ["camel", "converter", "parse_timestamp", "snake", "structure", "unstructure_request"]
+
+T = TypeVar("T")
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+@functools.lru_cache(maxsize=1024)
+def snake(name: str) -> str:
+    """``audioUrl`` -> ``audio_url``; snake_case names pass through."""
+    return _CAMEL_RE.sub(r"_\1", name).lower()
+
+
+@functools.lru_cache(maxsize=1024)
+def camel(name: str) -> str:
+    """``call_back_url`` -> ``callBackUrl``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse the API's timestamps (epoch ms/s numbers or strings) into aware UTC datetimes."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a timestamp: {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+        if number > 1e11:  # milliseconds
+            number /= 1000.0
+        return datetime.fromtimestamp(number, tz=UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return parse_timestamp(float(text))
+        except ValueError:
+            pass
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+    raise ValueError(f"not a timestamp: {value!r}")
+
+
+def _to_str(value: object, _type: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return str(value)
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+def _to_int(value: object, _type: object) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return int(float(value.strip()))
+    raise ValueError(f"expected an integer, got {value!r}")
+
+
+def _to_optional_int(value: object, _type: object) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return _to_int(value, int)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _to_float(value: object, _type: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a bool")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return float(value.strip())
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def _to_bool(value: object, _type: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0"}:
+        return value.strip().lower() in {"true", "1"}
+    raise ValueError(f"expected a boolean, got {value!r}")
+
+
+def _to_datetime(value: object, _type: object) -> datetime | None:
+    return parse_timestamp(value)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=False)
+    conv.register_structure_hook(str, _to_str)
+    conv.register_structure_hook(int, _to_int)
+    conv.register_structure_hook(float, _to_float)
+    conv.register_structure_hook(bool, _to_bool)
+    conv.register_structure_hook(datetime, _to_datetime)
+    # Optional integers (error codes...) are lenient: text that is not a number is absent.
+    conv.register_structure_hook_func(lambda t: t == int | None, _to_optional_int)
+
+    def tuple_factory(tp: Any) -> Callable[[object, Any], tuple[Any, ...]]:
+        args = get_args(tp)
+        item = args[0] if args else Any
+
+        def hook(value: object, _t: Any) -> tuple[Any, ...]:
+            if value is None or value == "":
+                return ()
+            if not isinstance(value, list | tuple):
+                raise ValueError(f"expected a list, got {type(value).__name__}")
+            return tuple(conv.structure(v, item) for v in value)
+
+        return hook
+
+    def is_variadic_tuple(tp: Any) -> bool:
+        args: tuple[Any, ...] = get_args(tp)
+        return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+    conv.register_structure_hook_factory(is_variadic_tuple, tuple_factory)
+
+    def attrs_factory(cls: type[Any]) -> Callable[[object, Any], Any]:
+        fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
+
+        def hook(value: object, _t: Any) -> Any:
+            if not isinstance(value, Mapping):
+                got = type(value).__name__
+                raise ValueError(f"expected an object for {cls.__name__}, got {got}")
+            kwargs: dict[str, Any] = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    continue
+                name = snake(key)
+                field = fields.get(name)
+                if field is None or name in kwargs:
+                    continue
+                if item is None and field.default is not attrs.NOTHING:
+                    continue  # keep the field's empty default
+                kwargs[name] = conv.structure(item, field.type)
+            return cls(**kwargs)
+
+        return hook
+
+    conv.register_structure_hook_factory(attrs.has, attrs_factory)
+    return conv
+
+
+#: The SDK's converter for replies.
+converter: cattrs.Converter = _make_converter()
+
+
+def structure(value: object, cls: type[T], *, what: str | None = None) -> T:
+    """Structure JSON ``value`` into ``cls``; any failure is ``APIResponseValidationError``."""
+    try:
+        return converter.structure(value, cls)
+    except Exception as exc:  # cattrs raises several kinds; all mean "unexpected shape"
+        name = what or getattr(cls, "__name__", str(cls))
+        raise APIResponseValidationError(
+            f"unexpected {name} in the reply: {_describe(exc)}", body=value
+        ) from exc
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        inner = exc.exceptions
+        if inner:
+            return _describe(inner[0])
+    return str(exc) or type(exc).__name__
+
+
+def _wire_value(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_wire_value(v) for v in value]
+    if attrs.has(type(value)):
+        return unstructure_request(value)
+    return value
+
+
+def unstructure_request(request: object) -> dict[str, Any]:
+    """camelCase JSON body of an attrs request; fields that are ``None`` are left out.
+
+    A field may name its wire key with ``metadata={"wire": "..."}``; a field with
+    ``metadata={"wire": None}`` is never sent.
+    """
+    body: dict[str, Any] = {}
+    for field in attrs.fields(cast(Any, type(request))):
+        value = getattr(request, field.name)
+        if value is None:
+            continue
+        key = field.metadata.get("wire", camel(field.name))
+        if key is None:
+            continue
+        body[key] = _wire_value(value)
+    return body

@@ -1,0 +1,81 @@
+"""Every use of ``backoff`` lives here (upstream is archived; this is the seam to swap it).
+
+Delays are exponential with full jitter, capped by ``RetryPolicy.max_delay``; a server's
+``Retry-After`` (carried by the exception as ``retry_after``) is honoured as a floor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+import backoff
+
+from .config import RetryPolicy
+
+__all__ = ["failure_delay", "retry_call"]
+
+T = TypeVar("T")
+log = logging.getLogger("suno_async")
+
+
+def _delay(policy: RetryPolicy, attempt: int, retry_after: float | None) -> float:
+    ceiling = min(policy.max_delay, policy.base * (2**attempt))
+    delay: float = backoff.full_jitter(ceiling)
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, retry_after)
+    return min(delay, policy.max_delay)
+
+
+def _wait_gen(policy: RetryPolicy) -> Callable[[], Generator[float, Any, None]]:
+    def gen() -> Generator[float, Any, None]:
+        exc = yield 0.0  # primed by backoff with None
+        attempt = 0
+        while True:
+            exc = yield _delay(policy, attempt, getattr(exc, "retry_after", None))
+            attempt += 1
+
+    return gen
+
+
+async def retry_call(
+    fn: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    should_retry: Callable[[BaseException], bool],
+    what: str,
+) -> T:
+    """Await ``fn()``; on an exception ``should_retry`` accepts, back off and try again.
+
+    At most ``policy.max_attempts`` tries; the last exception propagates.
+    """
+    if policy.max_attempts <= 1:
+        return await fn()
+
+    def on_backoff(details: Any) -> None:
+        exc = details.get("exception")
+        log.info(
+            "retrying %s in %.2fs (attempt %d failed: %s)",
+            what,
+            details.get("wait", 0.0),
+            details.get("tries", 0),
+            type(exc).__name__ if exc is not None else "?",
+        )
+
+    decorated = backoff.on_exception(
+        _wait_gen(policy),
+        Exception,
+        max_tries=policy.max_attempts,
+        giveup=lambda exc: not should_retry(exc),
+        jitter=None,
+        on_backoff=on_backoff,
+        raise_on_giveup=True,
+    )(fn)
+    result: T = await decorated()
+    return result
+
+
+def failure_delay(policy: RetryPolicy, failures: int, retry_after: float | None = None) -> float:
+    """Backoff before the next try after ``failures`` consecutive failures (full jitter)."""
+    return _delay(policy, max(0, failures - 1), retry_after)

@@ -1,0 +1,177 @@
+"""Collecting request problems: every rule reports into one :class:`Checks`.
+
+A request's ``validate()`` runs the type check of every field, then its own rules,
+then raises one :class:`~suno_async.errors.RequestValidationError` naming each problem
+and what fixes it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import types
+import typing
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any, cast, get_args, get_origin
+from urllib.parse import urlsplit
+
+import attrs
+
+from .errors import Problem, RequestValidationError
+from .limits import WEIGHT_DECIMALS, WEIGHT_RANGE
+
+__all__ = ["Checks", "UnknownModelWarning"]
+
+
+class UnknownModelWarning(UserWarning):
+    """A model name the SDK's tables do not know was sent as-is (the server decides)."""
+
+
+class Checks:
+    """Accumulates :class:`Problem` s for one request."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.problems.append(Problem(field, message))
+
+    def failed(self, field: str) -> bool:
+        return any(p.field == field for p in self.problems)
+
+    def required(self, field: str, value: object, why: str) -> bool:
+        """``value`` must be present and non-blank; returns whether it is."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.add(field, f"required {why}")
+            return False
+        return True
+
+    def empty(self, field: str, value: object, why: str) -> None:
+        """``value`` must be left unset."""
+        if value is not None and value != "":
+            self.add(field, why)
+
+    def max_chars(self, field: str, value: str | None, limit: int, context: str) -> None:
+        if isinstance(value, str) and len(value) > limit:
+            self.add(
+                field,
+                f"{len(value)} characters, at most {limit} allowed {context}; shorten it",
+            )
+
+    def weight(self, field: str, value: float | None) -> None:
+        if value is None or self.failed(field):
+            return
+        low, high = WEIGHT_RANGE
+        if not (math.isfinite(value) and low <= value <= high):
+            self.add(field, f"must be between {low:g} and {high:g}, got {value!r}")
+            return
+        scaled = value * 10**WEIGHT_DECIMALS
+        if abs(scaled - round(scaled)) > 1e-6:
+            self.add(field, f"at most {WEIGHT_DECIMALS} decimal places, got {value!r}")
+
+    def number_range(
+        self, field: str, value: float | None, low: float, high: float, unit: str = ""
+    ) -> None:
+        if value is None or self.failed(field):
+            return
+        if not (math.isfinite(value) and low <= value <= high):
+            self.add(field, f"must be between {low:g} and {high:g}{unit}, got {value!r}")
+
+    def url(self, field: str, value: str | None) -> None:
+        if value is None or self.failed(field):
+            return
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.add(field, f"must be an http(s) URL, got {value[:80]!r}")
+
+    def model(self, field: str, value: object, allowed: Iterable[enum.Enum], endpoint: str) -> None:
+        """An enum member outside ``allowed`` is a problem; an unknown string is a warning."""
+        allowed = tuple(allowed)
+        if self.failed(field):
+            return
+        if isinstance(value, enum.Enum):
+            if value not in allowed:
+                names = ", ".join(sorted(str(m.value) for m in allowed))
+                self.add(field, f"{value.value} is not available for {endpoint}; use {names}")
+        elif isinstance(value, str):
+            warnings.warn(
+                f"model {value!r} is not in suno-async's tables; sending it as-is",
+                UnknownModelWarning,
+                stacklevel=4,
+            )
+
+    def raise_if_any(self, request: str) -> None:
+        if self.problems:
+            raise RequestValidationError(self.problems, request=request)
+
+
+def _describe_type(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        names = [_describe_type(a) for a in get_args(tp) if a is not type(None)]
+        return " or ".join(names)
+    if origin is tuple:
+        return f"a list of {_describe_type(get_args(tp)[0])}"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + ", ".join(repr(m.value) for m in tp)
+    return {str: "a string", bool: "true or false", int: "an integer", float: "a number"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
+
+
+def _matches(value: object, tp: Any) -> bool:
+    if tp is Any:
+        return True
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, a) for a in get_args(tp))
+    if tp is type(None):
+        return value is None
+    if origin is tuple:
+        item = get_args(tp)[0]
+        return isinstance(value, tuple) and all(_matches(v, item) for v in value)
+    if tp is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(tp, type):
+        return isinstance(value, tp)
+    return True
+
+
+def check_types(instance: object, checks: Checks) -> None:
+    """Add a problem for every field whose value is not of its declared type."""
+    cls: Any = attrs.resolve_types(cast(Any, type(instance)))
+    for field in attrs.fields(cls):
+        value = getattr(instance, field.name)
+        if not _matches(value, field.type):
+            checks.add(
+                field.name,
+                f"must be {_describe_type(field.type)}, got {type(value).__name__} {value!r:.60}",
+            )
+
+
+def enum_or_raw(enum_cls: type[enum.Enum]) -> Any:
+    """attrs converter: a known value becomes the enum member, anything else stays as is."""
+
+    def convert(value: object) -> object:
+        if isinstance(value, enum_cls):
+            return value
+        try:
+            return enum_cls(value)
+        except (ValueError, TypeError):
+            return value
+
+    return convert
+
+
+def tuple_of(value: object) -> object:
+    """attrs converter: lists become tuples (so frozen requests stay hashable)."""
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def join(items: Sequence[str]) -> str:
+    return ", ".join(items)

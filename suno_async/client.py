@@ -1,0 +1,347 @@
+"""The :class:`SunoClient`: every endpoint as a method, jobs tracked by one poller.
+
+>>> import asyncio
+>>> from suno_async import SunoClient, PollPolicy
+>>> from suno_async.sandbox import Sandbox
+>>> async def main():
+...     async with Sandbox(time_scale=0.002, seed=3) as sb:
+...         async with SunoClient(api_key=sb.api_key, base_url=sb.url,
+...                               poll=PollPolicy(initial=0.02, maximum=0.1,
+...                                               early_maximum=0.05, min_interval=0)) as c:
+...             job = await c.generate(prompt="calm piano", instrumental=True)
+...             record = await job
+...             return [t.ready for t in record.tracks]
+>>> asyncio.run(main())
+[True, True]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar, overload
+
+import aiohttp
+
+from ._http import Transport
+from ._ratelimit import CreateLimiter
+from .config import (
+    DEFAULT_CALLBACK_PLACEHOLDER,
+    PROVIDERS,
+    PollPolicy,
+    RateLimit,
+    RetryPolicy,
+    Timeouts,
+)
+from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
+from .jobs.job import Job
+from .jobs.kinds import KINDS, JobKind
+from .jobs.scheduler import Poller
+from .models.callbacks import parse_callback
+from .models.records import MusicRecord, Record
+from .models.requests import (
+    AddInstrumentalRequest,
+    GenerateRequest,
+    Request,
+    UploadCoverRequest,
+    fill_callback,
+)
+
+__all__ = ["SunoClient"]
+
+log = logging.getLogger("suno_async")
+
+Q = TypeVar("Q", bound=Request)
+
+#: Callbacks buffered for task ids not (yet) known, e.g. before ``generate()`` returns.
+_EARLY_CALLBACK_LIMIT = 1000
+
+
+class SunoClient:
+    """An async client for the Suno API family.
+
+    ``api_key`` defaults to ``$SUNO_API_KEY``; ``base_url`` to ``$SUNO_BASE_URL`` or
+    the ``provider`` preset (``"kie"``, ``"apikley"``, ``"sunoapi"``), which also picks
+    the body-code table. Use it as an async context manager, or call :meth:`aclose`.
+    A ``session`` passed in is used and never closed by the client.
+
+    ``callback_url``: where the API should POST results (your public webhook URL).
+    When unset and no webhook receiver is attached, a documented placeholder is sent
+    (the API requires the field) and results are read by polling.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        provider: str = "kie",
+        *,
+        upload_base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        poll: PollPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
+        callback_url: str | None = None,
+    ) -> None:
+        if provider not in PROVIDERS:
+            raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+        key = api_key if api_key is not None else os.environ.get("SUNO_API_KEY", "")
+        if not key:
+            raise ValueError(
+                "no API key: pass api_key=... or set SUNO_API_KEY "
+                "(or run against the sandbox: suno_async.sandbox.Sandbox)"
+            )
+        profile = PROVIDERS[provider]
+        base = base_url or os.environ.get("SUNO_BASE_URL") or profile.base_url
+        self.provider = profile
+        self.poll_policy = poll or PollPolicy()
+        self.retry_policy = retry or RetryPolicy()
+        self.rate_limit = rate_limit or RateLimit()
+        self.callback_url = callback_url
+        self._transport = Transport(
+            api_key=key,
+            base_url=base,
+            upload_base_url=upload_base_url or (base_url and base) or profile.upload_base_url,
+            provider=profile,
+            timeouts=timeouts or Timeouts(),
+            retry=self.retry_policy,
+            session=session,
+        )
+        self._limiter = CreateLimiter(self.rate_limit)
+        self._poller = Poller(
+            self._fetch_record,
+            self.poll_policy,
+            self.retry_policy,
+            webhooks_active=lambda: self._webhook_url is not None,
+        )
+        self._jobs: dict[str, Job[Any]] = {}
+        self._early: dict[str, list[Any]] = {}
+        self._submits: set[asyncio.Task[Any]] = set()
+        self._webhook_url: str | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"SunoClient(base_url={self._transport.base_url!r}, "
+            f"provider={self.provider.name!r}, jobs={len(self._jobs)})"
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> SunoClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop polling, end every pending wait with ``ClientClosedError``, close the session.
+
+        Task-creating calls already sent are allowed to finish first (their task ids
+        are registered, never lost).
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._submits:
+            await asyncio.wait(list(self._submits), timeout=self._transport.timeouts.total)
+        await self._poller.aclose()
+        for job in list(self._jobs.values()):
+            job.close(ClientClosedError("the client was closed"))
+        await self._transport.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    @property
+    def jobs(self) -> Mapping[str, Job[Any]]:
+        """Jobs known to this client, by task id."""
+        return self._jobs
+
+    # ------------------------------------------------------------------ music family
+
+    async def generate(
+        self, request: GenerateRequest | None = None, /, **fields: Any
+    ) -> Job[MusicRecord]:
+        """Create music from text (two tracks); returns a :class:`Job` at once.
+
+        Takes a :class:`GenerateRequest` or its fields as keywords (``prompt``,
+        ``custom_mode``, ``instrumental``, ``model``, ``style``, ``title``,
+        ``negative_tags``, ``vocal_gender``, ``style_weight``,
+        ``weirdness_constraint``, ``audio_weight``, ``persona_id``,
+        ``call_back_url``). Invalid input raises ``RequestValidationError`` and sends
+        nothing.
+        """
+        return await self._create(self._request(GenerateRequest, request, fields))
+
+    async def upload_cover(
+        self, request: UploadCoverRequest | None = None, /, **fields: Any
+    ) -> Job[MusicRecord]:
+        """Cover uploaded audio (``upload_url``) in a new style; fields as for :meth:`generate`."""
+        return await self._create(self._request(UploadCoverRequest, request, fields))
+
+    async def add_instrumental(
+        self, request: AddInstrumentalRequest | None = None, /, **fields: Any
+    ) -> Job[MusicRecord]:
+        """Generate accompaniment for a vocal stem (``upload_url``, ``title``, ``tags``,
+        ``negative_tags``; ``model`` V4_5PLUS or V5)."""
+        return await self._create(self._request(AddInstrumentalRequest, request, fields))
+
+    # ------------------------------------------------------------------ tracking
+
+    @overload
+    def track(self, task_id: str) -> Job[MusicRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: str) -> Job[Any]: ...
+
+    def track(self, task_id: str, kind: str = "music") -> Job[Any]:
+        """A job handle for an existing task (after a restart, from another process).
+
+        Returns the same handle when the task is already tracked by this client.
+        """
+        self._check_open()
+        job = self._jobs.get(task_id)
+        if job is not None and not (job.error is not None and not job.done()):
+            return job
+        return self._register(task_id, _kind(kind), request=None)
+
+    async def get_record(self, task_id: str, kind: str = "music") -> Record:
+        """Fetch a task's record once, without tracking it.
+
+        Raises :class:`~suno_async.errors.NotFoundError` when the API does not know it.
+        """
+        self._check_open()
+        job_kind = _kind(kind)
+        data = await self._transport.get(job_kind.record_path, {job_kind.id_param: task_id})
+        if data is None:
+            raise NotFoundError(f"no {kind} task {task_id}", code=200, msg="data is null")
+        return job_kind.parse(data)
+
+    async def get_credits(self) -> float:
+        """The account's remaining credits."""
+        self._check_open()
+        data = await self._transport.get(self.provider.credits_path)
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            raise APIResponseValidationError("credits reply is not a number", body=data)
+        try:
+            return float(data)
+        except ValueError:
+            raise APIResponseValidationError("credits reply is not a number", body=data) from None
+
+    # ------------------------------------------------------------------ callbacks
+
+    def ingest_callback(self, body: object) -> bool:
+        """Feed a callback payload (already authenticated) into its job.
+
+        Returns ``True`` when it reached a known job; callbacks for task ids not known
+        yet are buffered (bounded) and applied when the job registers.
+        """
+        from .models.callbacks import callback_task_id
+
+        task_id = callback_task_id(body)
+        if task_id is None:
+            raise APIResponseValidationError("callback has no task id", body=body)
+        job = self._jobs.get(task_id)
+        if job is None:
+            if len(self._early) < _EARLY_CALLBACK_LIMIT:
+                self._early.setdefault(task_id, []).append(body)
+            return False
+        job.ingest(parse_callback(job.kind.name, body), source="callback")
+        return True
+
+    def _use_webhook_url(self, url: str | None) -> None:
+        self._webhook_url = url
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+
+    @staticmethod
+    def _request(cls: type[Q], request: Q | None, fields: Mapping[str, Any]) -> Q:
+        if request is not None:
+            if fields:
+                raise TypeError("pass either a request object or keyword fields, not both")
+            if not isinstance(request, cls):
+                raise TypeError(f"expected {cls.__name__}, got {type(request).__name__}")
+            return request
+        return cls(**fields)
+
+    def _callback_for(self) -> str:
+        return self._webhook_url or self.callback_url or DEFAULT_CALLBACK_PLACEHOLDER
+
+    async def _create(self, request: Request) -> Job[Any]:
+        """Send a task-creating request and register its task id, come what may.
+
+        The POST runs in its own task: cancelling the caller after the request was
+        sent still registers the returned id (a paid task never goes unseen).
+        """
+        self._check_open()
+        if request.needs_callback:
+            request = fill_callback(request, self._callback_for())
+        kind = _kind(request.kind or "music")
+        body = request.to_wire()
+
+        async def submit() -> Job[Any]:
+            async with self._limiter.slot():
+                data = await self._transport.post(request.path, body)
+            task_id = data.get("taskId") if isinstance(data, dict) else None
+            if not isinstance(task_id, str) or not task_id:
+                task_id = data.get("task_id") if isinstance(data, dict) else None
+            if not isinstance(task_id, str) or not task_id:
+                raise APIResponseValidationError(
+                    f"reply to {request.path} has no taskId", body=data
+                )
+            return self._register(task_id, kind, request=request)
+
+        task = asyncio.get_running_loop().create_task(submit())
+        self._submits.add(task)
+        task.add_done_callback(self._submit_done)
+        return await asyncio.shield(task)
+
+    def _submit_done(self, task: asyncio.Task[Any]) -> None:
+        self._submits.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved by the caller; avoid "never retrieved" noise
+
+    def _register(self, task_id: str, kind: JobKind, *, request: object) -> Job[Any]:
+        loop = asyncio.get_running_loop()
+        job: Job[Any] = Job(
+            task_id,
+            kind,
+            poller=self._poller,
+            request=request,
+            deadline=loop.time() + self.poll_policy.max_wait,
+        )
+        self._jobs[task_id] = job
+        if self._closed:
+            return job
+        self._poller.track(job)
+        for body in self._early.pop(task_id, ()):
+            with contextlib.suppress(APIResponseValidationError):
+                job.ingest(parse_callback(kind.name, body), source="callback")
+        return job
+
+    async def _fetch_record(self, job: Job[Any]) -> Any:
+        kind = job.kind
+        return await self._transport.get(
+            kind.record_path, {kind.id_param: job.task_id}, retry=False
+        )
+
+
+def _kind(name: str) -> JobKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown job kind {name!r}; one of {', '.join(KINDS)}") from None
+

@@ -1,0 +1,274 @@
+"""Configuration objects and every default number the SDK uses.
+
+All configuration is made of small frozen attrs classes, in the spirit of
+``aiohttp.ClientTimeout``: build one, pass it to :class:`~suno_async.SunoClient`,
+derive variants with :func:`attrs.evolve`.
+
+>>> from suno_async import PollPolicy
+>>> fast = PollPolicy(initial=0.05, maximum=0.2, max_wait=5)
+>>> fast.initial
+0.05
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import attrs
+
+__all__ = [
+    "DEFAULT_CALLBACK_PLACEHOLDER",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "PROVIDERS",
+    "PollPolicy",
+    "ProviderProfile",
+    "RateLimit",
+    "RetryPolicy",
+    "Timeouts",
+    "WebhookPolicy",
+]
+
+# --------------------------------------------------------------------------------------
+# Every default number, in one place.
+# --------------------------------------------------------------------------------------
+
+# Poll cadence. Tuned on the reference timeline (text ~8-15 s, stream URL ~30-40 s,
+# complete ~2-3 min): about 10 polls per music job (at most 12) while FIRST_SUCCESS is
+# seen within 10 s of happening. See benchmarks/ for the measured figures.
+#: The first poll after submission or a stage change comes this soon (seconds).
+DEFAULT_POLL_INITIAL: Final = 8.0
+#: Poll cadence never grows beyond this (seconds).
+DEFAULT_POLL_MAXIMUM: Final = 40.0
+#: Until a job's first results (FIRST_SUCCESS) the cadence stays at or under this.
+DEFAULT_POLL_EARLY_MAXIMUM: Final = 8.0
+#: Multiplier applied to the interval after each poll that saw no change.
+DEFAULT_POLL_FACTOR: Final = 2.0
+#: The API allows at most 3 record-info calls per second per task.
+DEFAULT_POLL_MIN_INTERVAL: Final = 0.34
+#: Record-info requests in flight at once, per client (below the connection pool).
+DEFAULT_POLL_CONCURRENCY: Final = 32
+#: Fraction of the interval randomised so a batch never polls in lock-step.
+DEFAULT_POLL_JITTER: Final = 0.2
+#: A job is given up as timed out (``JobTimeoutError``) after this long (seconds).
+DEFAULT_POLL_MAX_WAIT: Final = 15 * 60.0
+#: Polling cadence while webhooks are attached (the safety net), seconds.
+DEFAULT_WEBHOOK_SAFETY_POLL: Final = 60.0
+#: Consecutive failed polls that end a job with ``JobTrackingError``.
+DEFAULT_MAX_POLL_FAILURES: Final = 8
+
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+DEFAULT_READ_TIMEOUT: Final = 30.0
+DEFAULT_TOTAL_TIMEOUT: Final = 60.0
+
+DEFAULT_RETRY_ATTEMPTS: Final = 5
+DEFAULT_RETRY_MAX_DELAY: Final = 30.0
+DEFAULT_RETRY_BASE: Final = 0.5
+
+#: kie.ai: at most 20 new generation requests per 10 seconds per account.
+DEFAULT_RATE_CREATES: Final = 20
+DEFAULT_RATE_PERIOD: Final = 10.0
+DEFAULT_RATE_MAX_WAIT: Final = 120.0
+
+#: Callback endpoints must answer within 15 s; we answer at once and bound bodies.
+DEFAULT_WEBHOOK_MAX_BODY: Final = 1024 * 1024
+DEFAULT_WEBHOOK_TOLERANCE: Final = 300.0
+
+#: Downloads larger than this are refused (bytes).
+DEFAULT_MAX_DOWNLOAD_BYTES: Final = 200 * 1024 * 1024
+
+#: ``callBackUrl`` is mandatory for task creation; when the user only polls, this
+#: documented placeholder is sent (the API never validates reachability at submit).
+DEFAULT_CALLBACK_PLACEHOLDER: Final = "https://example.invalid/suno-async/no-callback"
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class PollPolicy:
+    """How tracked jobs are polled.
+
+    The interval starts at ``initial``, is multiplied by ``factor`` after every poll
+    that saw no stage change (up to ``maximum``; up to ``early_maximum`` until the
+    job's first results), and resets to ``initial`` on a change. ``jitter``
+    randomises each interval by that fraction so a batch never polls in lock-step;
+    ``min_interval`` keeps within the API's 3 calls per second per task. A job that
+    has not finished after ``max_wait`` seconds fails its waiters with
+    ``JobTimeoutError`` and stops being polled (the task itself may still finish).
+
+    >>> PollPolicy(initial=0.05, maximum=0.5, early_maximum=0.1).factor
+    2.0
+    """
+
+    initial: float = attrs.field(default=DEFAULT_POLL_INITIAL, validator=_positive)
+    maximum: float = attrs.field(default=DEFAULT_POLL_MAXIMUM, validator=_positive)
+    early_maximum: float = attrs.field(default=DEFAULT_POLL_EARLY_MAXIMUM, validator=_positive)
+    min_interval: float = attrs.field(default=DEFAULT_POLL_MIN_INTERVAL, validator=_non_negative)
+    concurrency: int = DEFAULT_POLL_CONCURRENCY
+    factor: float = attrs.field(default=DEFAULT_POLL_FACTOR)
+    max_wait: float = attrs.field(default=DEFAULT_POLL_MAX_WAIT, validator=_positive)
+    jitter: float = attrs.field(default=DEFAULT_POLL_JITTER, validator=_non_negative)
+    max_failures: int = attrs.field(default=DEFAULT_MAX_POLL_FAILURES)
+    #: Cadence used while a webhook receiver is attached (polling as a safety net).
+    webhook_interval: float = attrs.field(default=DEFAULT_WEBHOOK_SAFETY_POLL, validator=_positive)
+
+    @factor.validator
+    def _check_factor(self, _attribute: attrs.Attribute[float], value: float) -> None:
+        if value < 1:
+            raise ValueError(f"factor must be >= 1, got {value!r}")
+
+    def __attrs_post_init__(self) -> None:
+        if self.maximum < self.initial:
+            raise ValueError("maximum must be >= initial")
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        if self.jitter >= 1:
+            raise ValueError("jitter must be < 1")
+
+
+@attrs.frozen(kw_only=True)
+class Timeouts:
+    """Finite timeouts for every HTTP call (seconds).
+
+    >>> Timeouts(total=5).connect
+    10.0
+    """
+
+    connect: float = attrs.field(default=DEFAULT_CONNECT_TIMEOUT, validator=_positive)
+    read: float = attrs.field(default=DEFAULT_READ_TIMEOUT, validator=_positive)
+    total: float = attrs.field(default=DEFAULT_TOTAL_TIMEOUT, validator=_positive)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """Retries of safe requests: exponential backoff with full jitter.
+
+    ``max_attempts`` counts the first try. ``max_delay`` caps one sleep, including a
+    server's ``Retry-After``. ``base`` is the first backoff step.
+
+    >>> RetryPolicy(max_attempts=1).max_attempts  # no retries
+    1
+    """
+
+    max_attempts: int = attrs.field(default=DEFAULT_RETRY_ATTEMPTS)
+    max_delay: float = attrs.field(default=DEFAULT_RETRY_MAX_DELAY, validator=_positive)
+    base: float = attrs.field(default=DEFAULT_RETRY_BASE, validator=_positive)
+
+    @max_attempts.validator
+    def _check_attempts(self, _attribute: attrs.Attribute[int], value: int) -> None:
+        if value < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RateLimit:
+    """Client-side token bucket for task-creating calls.
+
+    ``creates`` tokens refill over ``per_seconds``; a submission waits at most
+    ``max_wait`` seconds for a token, then raises ``RateLimitError``.
+
+    >>> RateLimit().creates, RateLimit().per_seconds
+    (20, 10.0)
+    """
+
+    creates: int = attrs.field(default=DEFAULT_RATE_CREATES)
+    per_seconds: float = attrs.field(default=DEFAULT_RATE_PERIOD, validator=_positive)
+    max_wait: float = attrs.field(default=DEFAULT_RATE_MAX_WAIT, validator=_non_negative)
+
+    @creates.validator
+    def _check_creates(self, _attribute: attrs.Attribute[int], value: int) -> None:
+        if value < 1:
+            raise ValueError(f"creates must be >= 1, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class WebhookPolicy:
+    """Limits applied by the webhook receiver.
+
+    >>> WebhookPolicy().max_body
+    1048576
+    """
+
+    max_body: int = DEFAULT_WEBHOOK_MAX_BODY
+    #: Accepted clock skew for ``X-Webhook-Timestamp`` (seconds), against replays.
+    tolerance: float = DEFAULT_WEBHOOK_TOLERANCE
+
+
+@attrs.frozen(kw_only=True)
+class ProviderProfile:
+    """What differs between same-shape hosts: base URLs, paths and the body-code table.
+
+    ``code_map`` maps a body ``code`` to an error kind name understood by
+    :mod:`suno_async.errors` (``"auth"``, ``"credits"``, ``"rate_limit"`` ...).
+    """
+
+    name: str
+    base_url: str
+    upload_base_url: str
+    credits_path: str
+    code_map: dict[int, str] = attrs.field(factory=dict)
+    signs_callbacks: bool = False
+
+
+_KIE_CODES: Final[dict[int, str]] = {
+    400: "invalid",
+    401: "auth",
+    402: "credits",
+    404: "not_found",
+    409: "conflict",
+    413: "invalid",
+    422: "invalid",
+    429: "rate_limit",
+    451: "invalid",
+    455: "maintenance",
+    500: "server",
+    501: "server",
+    505: "invalid",
+}
+
+_SUNOAPI_OLD_CODES: Final[dict[int, str]] = {
+    400: "invalid",
+    401: "auth",
+    404: "not_found",
+    405: "rate_limit",
+    409: "conflict",
+    413: "invalid",
+    422: "invalid",
+    429: "credits",
+    430: "rate_limit",
+    455: "maintenance",
+    500: "server",
+}
+
+#: Provider presets, keyed by the name passed as ``SunoClient(provider=...)``.
+PROVIDERS: Final[dict[str, ProviderProfile]] = {
+    "kie": ProviderProfile(
+        name="kie",
+        base_url="https://api.kie.ai",
+        upload_base_url="https://kieai.redpandaai.co",
+        credits_path="/api/v1/chat/credit",
+        code_map=_KIE_CODES,
+        signs_callbacks=True,
+    ),
+    "apikley": ProviderProfile(
+        name="apikley",
+        base_url="https://api.apikley.ru",
+        upload_base_url="https://api.apikley.ru",
+        credits_path="/api/v1/chat/credit",
+        code_map=_KIE_CODES,
+    ),
+    "sunoapi": ProviderProfile(
+        name="sunoapi",
+        base_url="https://api.sunoapi.org",
+        upload_base_url="https://api.sunoapi.org",
+        credits_path="/api/v1/generate/credit",
+        code_map=_SUNOAPI_OLD_CODES,
+    ),
+}

@@ -1,0 +1,99 @@
+"""Enumerations users write: models, stages, and the small closed sets of the API.
+
+>>> from suno_async import Model, Stage
+>>> Model("V4_5") is Model.V4_5
+True
+>>> Stage.PENDING < Stage.FIRST_SUCCESS < Stage.SUCCESS
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+
+__all__ = ["Model", "SeparationType", "SoundKey", "Stage", "VocalGender"]
+
+
+class Model(enum.StrEnum):
+    """A Suno model version, as the API spells it (``"V4_5"``)."""
+
+    V3_5 = "V3_5"
+    V4 = "V4"
+    V4_5 = "V4_5"
+    V4_5PLUS = "V4_5PLUS"
+    V4_5ALL = "V4_5ALL"
+    V5 = "V5"
+    V5_5 = "V5_5"
+
+
+@functools.total_ordering
+class Stage(enum.Enum):
+    """Where a job is: ordered ``PENDING < TEXT_SUCCESS < FIRST_SUCCESS < SUCCESS``.
+
+    ``FAILED`` is the terminal failure stage; it is not ordered against the others
+    (a failure rejects every waiting stage).
+    """
+
+    PENDING = 0
+    TEXT_SUCCESS = 1
+    FIRST_SUCCESS = 2
+    SUCCESS = 3
+    FAILED = 9
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Stage):
+            return NotImplemented
+        return self.value < other.value
+
+    @property
+    def terminal(self) -> bool:
+        """True for ``SUCCESS`` and ``FAILED``."""
+        return self in (Stage.SUCCESS, Stage.FAILED)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VocalGender(enum.StrEnum):
+    """Preferred singing voice (``m`` or ``f``)."""
+
+    MALE = "m"
+    FEMALE = "f"
+
+
+class SeparationType(enum.StrEnum):
+    """Vocal-removal modes: two stems or up to twelve."""
+
+    SEPARATE_VOCAL = "separate_vocal"
+    SPLIT_STEM = "split_stem"
+
+
+class SoundKey(enum.StrEnum):
+    """Musical keys accepted by sound generation."""
+
+    ANY = "Any"
+    Cm = "Cm"
+    Csm = "C#m"
+    Dm = "Dm"
+    Dsm = "D#m"
+    Em = "Em"
+    Fm = "Fm"
+    Fsm = "F#m"
+    Gm = "Gm"
+    Gsm = "G#m"
+    Am = "Am"
+    Asm = "A#m"
+    Bm = "Bm"
+    C = "C"
+    Cs = "C#"
+    D = "D"
+    Ds = "D#"
+    E = "E"
+    F = "F"
+    Fs = "F#"
+    G = "G"
+    Gs = "G#"
+    A = "A"
+    As = "A#"
+    B = "B"

@@ -1,0 +1,367 @@
+"""Typed task records, as returned by each family's ``record-info`` endpoint.
+
+Every field is optional and unknown fields are ignored, so new server fields never
+break parsing. ``status`` is always the raw status string (``successFlag`` families
+included), kept even when the SDK does not know it.
+
+>>> from suno_async.models.records import MusicRecord
+>>> from suno_async._convert import structure
+>>> rec = structure({"taskId": "ab12", "status": "PENDING", "response": None,
+...                  "createTime": 1776340072000}, MusicRecord)
+>>> rec.status, rec.tracks, rec.create_time.year
+('PENDING', (), 2026)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "CoverArtRecord",
+    "ImagesResponse",
+    "Instrument",
+    "LyricsRecord",
+    "LyricsResponse",
+    "LyricsVariant",
+    "MidiData",
+    "MidiRecord",
+    "Mp4Record",
+    "Mp4Response",
+    "MusicRecord",
+    "MusicResponse",
+    "Note",
+    "OriginStem",
+    "Record",
+    "StemsResponse",
+    "Track",
+    "VocalRemovalRecord",
+    "WavRecord",
+    "WavResponse",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """Fields every task record has; ``status`` is the raw status string."""
+
+    task_id: str = ""
+    error_code: int | None = None
+    error_message: str | None = None
+
+    @property
+    def status(self) -> str:
+        raise NotImplementedError
+
+
+# ----------------------------------------------------------------------------- music
+
+
+@attrs.frozen(kw_only=True)
+class Track:
+    """One generated track.
+
+    ``audio_url`` is empty until the track is final; ``stream_audio_url`` comes first
+    (playable while the rest renders). ``duration`` is in seconds once known.
+    """
+
+    id: str = ""
+    audio_url: str = ""
+    stream_audio_url: str = ""
+    image_url: str = ""
+    source_audio_url: str = ""
+    source_stream_audio_url: str = ""
+    source_image_url: str = ""
+    prompt: str = ""
+    model_name: str = ""
+    title: str = ""
+    tags: str = ""
+    create_time: datetime | None = None
+    duration: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        """True once the downloadable ``audio_url`` is there."""
+        return bool(self.audio_url)
+
+
+@attrs.frozen(kw_only=True)
+class MusicResponse:
+    task_id: str = ""
+    suno_data: tuple[Track, ...] = ()
+    error_message: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MusicRecord(Record):
+    """A music task (generate, extend, covers, add-*, replace, mashup, sounds).
+
+    ``tracks`` are the generated tracks (normally two). ``param`` is the original
+    request as the API stored it (a JSON string; it holds the callback URL, so it is
+    kept out of the repr).
+    """
+
+    status: str = ""
+    parent_music_id: str = ""
+    param: str = attrs.field(default="", repr=False)
+    response: MusicResponse | None = None
+    type: str = ""
+    operation_type: str = ""
+    create_time: datetime | None = None
+
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        return self.response.suno_data if self.response is not None else ()
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The stored request parameters, decoded (``{}`` when absent or not JSON)."""
+        try:
+            value = json.loads(self.param) if self.param else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def complete(self) -> bool:
+        """At least one track, and every track has its final ``audio_url``."""
+        return bool(self.tracks) and all(t.ready for t in self.tracks)
+
+
+# ----------------------------------------------------------------------------- lyrics
+
+
+@attrs.frozen(kw_only=True)
+class LyricsVariant:
+    text: str = ""
+    title: str = ""
+    status: str = ""
+    error_message: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class LyricsResponse:
+    task_id: str = ""
+    data: tuple[LyricsVariant, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LyricsRecord(Record):
+    """A lyrics task; ``variants`` holds the generated lyrics (normally two)."""
+
+    status: str = ""
+    param: str = attrs.field(default="", repr=False)
+    response: LyricsResponse | None = None
+    type: str = ""
+    create_time: datetime | None = None
+
+    @property
+    def variants(self) -> tuple[LyricsVariant, ...]:
+        return self.response.data if self.response is not None else ()
+
+    @property
+    def complete(self) -> bool:
+        return any(v.status == "complete" and v.text for v in self.variants)
+
+
+# ----------------------------------------------------------------------- successFlag
+
+
+@attrs.frozen(kw_only=True)
+class FlagRecord(Record):
+    """Base of the ``successFlag`` families (wav, vocal removal, mp4, midi, cover art)."""
+
+    success_flag: str = ""
+    callback_url: str = attrs.field(default="", repr=False)
+    create_time: datetime | None = None
+    complete_time: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        return self.success_flag
+
+
+@attrs.frozen(kw_only=True)
+class WavResponse:
+    audio_wav_url: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class WavRecord(FlagRecord):
+    """A WAV conversion; ``wav_url`` once done."""
+
+    music_id: str = ""
+    response: WavResponse | None = None
+
+    @property
+    def wav_url(self) -> str:
+        return self.response.audio_wav_url if self.response is not None else ""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.wav_url)
+
+
+@attrs.frozen(kw_only=True)
+class OriginStem:
+    """One stem of a separation; its ``id`` is the ``audio_id`` to pass to MIDI."""
+
+    id: str = ""
+    audio_url: str = ""
+    duration: float | None = None
+    stem_type_group_name: str = ""
+
+
+_STEM_FIELDS = (
+    "instrumental_url",
+    "vocal_url",
+    "backing_vocals_url",
+    "drums_url",
+    "bass_url",
+    "guitar_url",
+    "piano_url",
+    "keyboard_url",
+    "percussion_url",
+    "strings_url",
+    "synth_url",
+    "fx_url",
+    "brass_url",
+    "woodwinds_url",
+)
+
+
+@attrs.frozen(kw_only=True)
+class StemsResponse:
+    id: str = ""
+    origin_url: str = ""
+    origin_data: tuple[OriginStem, ...] = ()
+    instrumental_url: str = ""
+    vocal_url: str = ""
+    backing_vocals_url: str = ""
+    drums_url: str = ""
+    bass_url: str = ""
+    guitar_url: str = ""
+    piano_url: str = ""
+    keyboard_url: str = ""
+    percussion_url: str = ""
+    strings_url: str = ""
+    synth_url: str = ""
+    fx_url: str = ""
+    brass_url: str = ""
+    woodwinds_url: str = ""
+
+    @property
+    def stems(self) -> dict[str, str]:
+        """Stem name (``"vocal"``, ``"drums"`` ...) to URL, for the stems present."""
+        found = {}
+        for name in _STEM_FIELDS:
+            url = getattr(self, name)
+            if url:
+                found[name.removesuffix("_url")] = url
+        return found
+
+
+@attrs.frozen(kw_only=True)
+class VocalRemovalRecord(FlagRecord):
+    """A vocal separation; ``stems`` maps stem names to URLs."""
+
+    music_id: str = ""
+    music_index: int | None = None
+    response: StemsResponse | None = None
+
+    @property
+    def stems(self) -> dict[str, str]:
+        return self.response.stems if self.response is not None else {}
+
+    @property
+    def origin_data(self) -> tuple[OriginStem, ...]:
+        return self.response.origin_data if self.response is not None else ()
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.stems)
+
+
+@attrs.frozen(kw_only=True)
+class Mp4Response:
+    video_url: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Mp4Record(FlagRecord):
+    """A music video; ``video_url`` once done."""
+
+    music_id: str = ""
+    music_index: int | None = None
+    response: Mp4Response | None = None
+
+    @property
+    def video_url(self) -> str:
+        return self.response.video_url if self.response is not None else ""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.video_url)
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """A MIDI note: ``pitch`` 0-127, ``start``/``end`` in seconds, ``velocity`` 0-1."""
+
+    pitch: int = 0
+    start: float = 0.0
+    end: float = 0.0
+    velocity: float = 0.0
+
+
+@attrs.frozen(kw_only=True)
+class Instrument:
+    name: str = ""
+    notes: tuple[Note, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class MidiData:
+    state: str = ""
+    instruments: tuple[Instrument, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class MidiRecord(FlagRecord):
+    """MIDI transcribed from a separation (``successFlag`` 0 pending, 1 done, 2-3 failed)."""
+
+    record_task_id: int | None = None
+    audio_id: str = ""
+    midi_data: MidiData | None = None
+
+    @property
+    def instruments(self) -> tuple[Instrument, ...]:
+        return self.midi_data.instruments if self.midi_data is not None else ()
+
+    @property
+    def complete(self) -> bool:
+        return self.midi_data is not None and self.midi_data.state == "complete"
+
+
+@attrs.frozen(kw_only=True)
+class ImagesResponse:
+    images: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class CoverArtRecord(FlagRecord):
+    """Cover art for a music task; ``images`` once done."""
+
+    parent_task_id: str = ""
+    response: ImagesResponse | None = None
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        return self.response.images if self.response is not None else ()
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.images)
