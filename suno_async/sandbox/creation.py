@@ -1,0 +1,128 @@
+"""The create gate every task-creating endpoint goes through.
+
+Order: rate limit (HTTP 429, nothing recorded) -> body and validation (HTTP 200 + 400/422) ->
+existence checks (422 "Record does not exist") -> credits (HTTP 200 + 402) -> task created,
+charged, counted, callbacks scheduled -> ``{"taskId": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from .faults import CALLBACK_KINDS
+from .records import callback_body
+from .replies import (
+    NO_CREDITS,
+    base_url,
+    envelope,
+    invalid,
+    key_of,
+    ok,
+    read_body,
+    state_of,
+    too_many,
+)
+from .rules import Invalid
+from .state import SandboxState
+from .tasks import Phase, Step, Task
+from .timeline import ERRORS
+
+Builder = Callable[["Draft"], Task]
+
+
+class Draft:
+    """What a builder needs to construct a task: the request, its body, ids and clock."""
+
+    def __init__(self, request: web.Request, state: SandboxState, body: dict[str, Any]) -> None:
+        self.request = request
+        self.state = state
+        self.body = body
+        self.key = key_of(request)
+        self.now = state.now()
+        self.task_id = state.new_task_id()
+        self.rng = state.task_rng(self.task_id)
+
+    def task(
+        self,
+        family: str,
+        steps: list[Step],
+        cause: str | None,
+        *,
+        markers: frozenset[str],
+        cost: float,
+        **fields: Any,
+    ) -> Task:
+        code, message = ERRORS[cause] if cause is not None else (None, None)
+        return Task(
+            task_id=self.task_id,
+            family=family,
+            owner=self.key,
+            path=self.request.path,
+            body=self.body,
+            param=self.state.param_json(self.body),
+            created=self.now,
+            create_ms=self.state.epoch_ms(),
+            base_url=base_url(self.request),
+            callback_url=str(self.body.get("callBackUrl") or ""),
+            steps=steps,
+            markers=markers,
+            cost=cost,
+            error_code=code,
+            error_message=message,
+            refund_on_failure=cause in ("refund", "create-fail"),
+            **fields,
+        )
+
+
+def rate_limit_reply(state: SandboxState, key: str, now: float) -> web.Response | None:
+    if state.rate is None or not state.rate.full(key, now):
+        return None
+    state.stats.rate_limited += 1
+    return too_many(
+        f"Rate limit exceeded: at most {state.rate.limit} new tasks per "
+        f"{state.rate.window:g} seconds. Please try again later.",
+        state.rate.retry_after(key, now),
+    )
+
+
+async def submit(request: web.Request, build: Builder) -> web.StreamResponse:
+    """Run the create gate and return the API's reply."""
+    state = state_of(request)
+    key = key_of(request)
+    limited = rate_limit_reply(state, key, state.now())
+    if limited is not None:
+        return limited
+    try:
+        draft = Draft(request, state, await read_body(request))
+        task = build(draft)
+    except Invalid as err:
+        return invalid(err)
+    if not state.can_pay(key, task.cost):
+        return envelope(402, NO_CREDITS)
+    state.charge(key, task.cost)
+    if state.rate is not None:
+        state.rate.add(key, draft.now)
+    early = None
+    for kind in ("callback_reorder", "callback_early"):
+        fault = state.faults.pick(request.path, frozenset({kind}) & CALLBACK_KINDS)
+        if fault is None:
+            continue
+        state.stats.faults_injected[kind] += 1
+        if kind == "callback_reorder":
+            task.reorder_callbacks = True
+        else:
+            early = _first_callback_phase(task, state.seed)
+    state.add_task(task)
+    if early is not None:
+        await state.callbacks.send_now(task, early)
+    return ok({"taskId": task.task_id})
+
+
+def _first_callback_phase(task: Task, seed: int) -> Phase | None:
+    for step in task.steps:
+        if callback_body(task, step.phase, seed) is not None:
+            return step.phase
+    return None

@@ -1,0 +1,187 @@
+"""Other families (REFERENCE §4 rows 14-26, 28): lyrics, wav, vocal removal, midi, mp4,
+cover art, credits, download links."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import media, rules
+from .creation import Draft, submit
+from .markers import MARKER_FIELDS, find_markers
+from .records import SEPARATE_STEMS, SPLIT_STEMS
+from .replies import NO_RECORD, invalid, key_of, ok, read_body, state_of
+from .routes_music import record_info
+from .rules import Invalid
+from .tasks import Task
+from .timeline import single_steps
+
+
+def _markers(source: Task | None, family: str, draft: Draft) -> frozenset[str]:
+    """Markers of a derived task: read from the source music task's request."""
+    state = draft.state
+    while source is not None and source.family != "music":
+        source = state.store.get(source.source_task_id)
+    if source is None:
+        return frozenset()
+    return find_markers((source.body.get(f) for f in MARKER_FIELDS), family)
+
+
+def _single(
+    draft: Draft, family: str, markers: frozenset[str], cost_key: str, **fields: object
+) -> Task:
+    state = draft.state
+    steps, cause = single_steps(family, draft.rng, markers, state.time_scale, state.config.timeline)
+    return draft.task(family, steps, cause, markers=markers, cost=state.cost(cost_key), **fields)
+
+
+def _finished_track(draft: Draft) -> tuple[Task, int]:
+    """wav / vocal removal / mp4: a finished music task of this account and one of its tracks."""
+    task_id, audio_id = rules.task_and_audio(draft.body)
+    src = draft.state.store.get(task_id, "music", draft.key)
+    if src is None or not src.phase(draft.now).has_results:
+        raise Invalid(422, NO_RECORD)
+    for index, track in enumerate(src.tracks):
+        if track.id == audio_id:
+            return src, index
+    raise Invalid(422, NO_RECORD)
+
+
+def build_lyrics(d: Draft) -> Task:
+    prompt = rules.lyrics(d.body)
+    markers = find_markers([prompt], "lyrics")
+    seed = d.state.seed
+    texts = [
+        (
+            media.make_title(prompt, f"{d.task_id}:{i}", seed),
+            media.make_lyrics(prompt, f"{d.task_id}:{i}", seed),
+        )
+        for i in range(2)
+    ]
+    return _single(d, "lyrics", markers, "lyrics", texts=texts)
+
+
+def build_wav(d: Draft) -> Task:
+    src, index = _finished_track(d)
+    return _single(
+        d,
+        "wav",
+        _markers(src, "wav", d),
+        "wav",
+        source_task_id=src.task_id,
+        audio_id=src.tracks[index].id,
+        music_index=index,
+        source_duration=src.tracks[index].duration,
+    )
+
+
+def build_vocal(d: Draft) -> Task:
+    _, _, kind = rules.vocal_removal(d.body)
+    src, index = _finished_track(d)
+    names = SPLIT_STEMS if kind == "split_stem" else SEPARATE_STEMS
+    cost_key = "vocal_removal_split_stem" if kind == "split_stem" else "vocal_removal"
+    return _single(
+        d,
+        "vocal",
+        _markers(src, "vocal", d),
+        cost_key,
+        source_task_id=src.task_id,
+        audio_id=src.tracks[index].id,
+        music_index=index,
+        variant=kind,
+        origin_ids=[d.state.new_uuid() for _ in names],
+        source_duration=src.tracks[index].duration,
+    )
+
+
+def build_midi(d: Draft) -> Task:
+    task_id, audio_id = rules.midi(d.body)
+    src = d.state.store.get(task_id, "vocal", d.key)
+    if src is None or not src.phase(d.now).has_results:
+        raise Invalid(422, NO_RECORD)
+    if audio_id is not None and audio_id not in src.origin_ids:
+        raise Invalid(422, NO_RECORD)
+    return _single(
+        d,
+        "midi",
+        _markers(src, "midi", d),
+        "midi",
+        source_task_id=src.task_id,
+        audio_id=audio_id or "",
+    )
+
+
+def build_mp4(d: Draft) -> Task:
+    src, index = _finished_track(d)
+    return _single(
+        d,
+        "mp4",
+        _markers(src, "mp4", d),
+        "mp4",
+        source_task_id=src.task_id,
+        audio_id=src.tracks[index].id,
+        music_index=index,
+    )
+
+
+def build_cover(d: Draft) -> Task:
+    task_id = rules.cover(d.body)
+    src = d.state.store.get(task_id, "music", d.key)
+    if src is None:
+        raise Invalid(422, NO_RECORD)
+    existing = d.state.store.covers.get(task_id)
+    if existing is not None:
+        raise Invalid(400, "Cover already generated for this task", {"taskId": existing})
+    return _single(d, "cover", _markers(src, "cover", d), "cover", source_task_id=task_id)
+
+
+BUILDERS = {
+    "/api/v1/lyrics": build_lyrics,
+    "/api/v1/wav/generate": build_wav,
+    "/api/v1/vocal-removal/generate": build_vocal,
+    "/api/v1/midi/generate": build_midi,
+    "/api/v1/mp4/generate": build_mp4,
+    "/api/v1/suno/cover/generate": build_cover,
+}
+
+#: record-info path -> (family, unknown id is 422 "Record does not exist" rather than data null)
+RECORD_INFO = {
+    "/api/v1/lyrics/record-info": ("lyrics", False),
+    "/api/v1/wav/record-info": ("wav", True),
+    "/api/v1/vocal-removal/record-info": ("vocal", True),
+    "/api/v1/midi/record-info": ("midi", True),
+    "/api/v1/mp4/record-info": ("mp4", True),
+    "/api/v1/suno/cover/record-info": ("cover", True),
+}
+
+
+async def create(request: web.Request) -> web.StreamResponse:
+    return await submit(request, BUILDERS[request.path])
+
+
+async def family_record_info(request: web.Request) -> web.Response:
+    family, unknown_is_error = RECORD_INFO[request.path]
+    return await record_info(request, family, unknown_is_error)
+
+
+async def credits(request: web.Request) -> web.Response:
+    state = state_of(request)
+    return ok(round(state.credits.get(key_of(request), 0.0), 2))
+
+
+async def download_url(request: web.Request) -> web.Response:
+    try:
+        body = await read_body(request)
+        url = rules.req_url(body, "url")
+    except Invalid as err:
+        return invalid(err)
+    return ok(url)
+
+
+def add_routes(app: web.Application) -> None:
+    for path in BUILDERS:
+        app.router.add_post(path, create)
+    for path in RECORD_INFO:
+        app.router.add_get(path, family_record_info)
+    app.router.add_get("/api/v1/chat/credit", credits)
+    app.router.add_get("/api/v1/generate/credit", credits)
+    app.router.add_post("/api/v1/common/download-url", download_url)
