@@ -16,46 +16,19 @@ from . import errors
 from .client import SunoClient
 from .config import PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy
 from .jobs import Job, JobEvent
-from .models.enums import Model, SeparationType, SoundKey, Stage, VocalGender
-from .models.records import (
-    CoverArtRecord,
-    LyricsRecord,
-    MidiRecord,
-    Mp4Record,
-    MusicRecord,
-    Record,
-    Track,
-    VocalRemovalRecord,
-    WavRecord,
-)
-from .models.requests import AddInstrumentalRequest, GenerateRequest, UploadCoverRequest
+from .models import *  # noqa: F403 - the models package's __all__ is public API
+from .models import __all__ as _models_all
 
 __all__ = [
-    "AddInstrumentalRequest",
-    "CoverArtRecord",
-    "GenerateRequest",
     "Job",
     "JobEvent",
-    "LyricsRecord",
-    "MidiRecord",
-    "Model",
-    "Mp4Record",
-    "MusicRecord",
     "PollPolicy",
     "RateLimit",
-    "Record",
     "RetryPolicy",
-    "SeparationType",
-    "SoundKey",
-    "Stage",
     "SunoClient",
     "Timeouts",
-    "Track",
-    "UploadCoverRequest",
-    "VocalGender",
-    "VocalRemovalRecord",
-    "WavRecord",
     "WebhookPolicy",
     "__version__",
     "errors",
+    *_models_all,
 ]

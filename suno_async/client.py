@@ -26,6 +26,7 @@ from typing import Any, TypeVar, overload
 
 import aiohttp
 
+from ._endpoints import EndpointsMixin
 from ._http import Transport
 from ._ratelimit import CreateLimiter
 from .config import (
@@ -60,7 +61,7 @@ Q = TypeVar("Q", bound=Request)
 _EARLY_CALLBACK_LIMIT = 1000
 
 
-class SunoClient:
+class SunoClient(EndpointsMixin):
     """An async client for the Suno API family.
 
     ``api_key`` defaults to ``$SUNO_API_KEY``; ``base_url`` to ``$SUNO_BASE_URL`` or

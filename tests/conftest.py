@@ -1,0 +1,51 @@
+"""Shared fixtures: a sandbox on loopback and a client pointed at it with fast policies.
+
+Tests talk HTTP to the sandbox with the real aiohttp client; nothing of our own
+transport, scheduler or parser is patched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from suno_async import PollPolicy, RateLimit, RetryPolicy, SunoClient, Timeouts
+from suno_async.sandbox import Sandbox
+
+#: Sandbox timeline scale for tests: the ~3 minute music timeline takes ~0.2 s.
+TIME_SCALE = 0.001
+
+#: Fast, still adaptive, polling for tests (the sandbox's poll limit is disabled).
+FAST_POLL = PollPolicy(
+    initial=0.01, maximum=0.05, early_maximum=0.03, min_interval=0.0, max_wait=20.0
+)
+FAST_RETRY = RetryPolicy(max_attempts=4, max_delay=0.05, base=0.005)
+FAST_TIMEOUTS = Timeouts(connect=2.0, read=5.0, total=10.0)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(time_scale=TIME_SCALE, seed=1, poll_limit=None) as sb:
+        yield sb
+
+
+def make_client(sb: Sandbox, **overrides: object) -> SunoClient:
+    """A client for ``sb`` with test policies; keyword overrides win."""
+    options: dict[str, object] = {
+        "api_key": sb.api_key,
+        "base_url": sb.url,
+        "upload_base_url": sb.upload_url,
+        "poll": FAST_POLL,
+        "retry": FAST_RETRY,
+        "timeouts": FAST_TIMEOUTS,
+        "rate_limit": RateLimit(creates=1000, per_seconds=1.0, max_wait=5.0),
+    }
+    options.update(overrides)
+    return SunoClient(**options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def client(sandbox: Sandbox) -> AsyncIterator[SunoClient]:
+    async with make_client(sandbox) as c:
+        yield c
