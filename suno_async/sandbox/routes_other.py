@@ -111,6 +111,7 @@ def build_midi(d: Draft) -> Task:
 
 
 def build_mp4(d: Draft) -> Task:
+    rules.mp4(d.body)
     src, index = _finished_track(d)
     return _single(
         d,
