@@ -13,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import errors
+from .batch import BatchItem, as_completed, gather
 from .client import SunoClient
 from .config import PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy
 from .jobs import Job, JobEvent
@@ -20,6 +21,7 @@ from .models import *  # noqa: F403 - the models package's __all__ is public API
 from .models import __all__ as _models_all
 
 __all__ = [
+    "BatchItem",
     "Job",
     "JobEvent",
     "PollPolicy",
@@ -29,6 +31,8 @@ __all__ = [
     "Timeouts",
     "WebhookPolicy",
     "__version__",
+    "as_completed",
     "errors",
+    "gather",
     *_models_all,
 ]

@@ -21,7 +21,8 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, overload
 
 import aiohttp
@@ -29,6 +30,7 @@ import aiohttp
 from ._endpoints import EndpointsMixin
 from ._http import Transport
 from ._ratelimit import CreateLimiter
+from .batch import BatchItem, submit_many
 from .config import (
     DEFAULT_CALLBACK_PLACEHOLDER,
     PROVIDERS,
@@ -41,7 +43,9 @@ from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
 from .jobs.job import Job
 from .jobs.kinds import KINDS, JobKind
 from .jobs.scheduler import Poller
-from .models.callbacks import parse_callback
+from .journal import Journal
+from .models.callbacks import callback_task_id, parse_callback
+from .models.enums import Stage
 from .models.records import MusicRecord, Record
 from .models.requests import (
     AddInstrumentalRequest,
@@ -59,6 +63,8 @@ Q = TypeVar("Q", bound=Request)
 
 #: Callbacks buffered for task ids not (yet) known, e.g. before ``generate()`` returns.
 _EARLY_CALLBACK_LIMIT = 1000
+#: Buffered early callbacks are dropped after this many seconds.
+_EARLY_CALLBACK_TTL = 300.0
 
 
 class SunoClient(EndpointsMixin):
@@ -87,6 +93,7 @@ class SunoClient(EndpointsMixin):
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | None = None,
         callback_url: str | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
     ) -> None:
         if provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
@@ -120,10 +127,14 @@ class SunoClient(EndpointsMixin):
             webhooks_active=lambda: self._webhook_url is not None,
         )
         self._jobs: dict[str, Job[Any]] = {}
-        self._early: dict[str, list[Any]] = {}
+        self._early: dict[str, tuple[float, list[Any]]] = {}
         self._submits: set[asyncio.Task[Any]] = set()
         self._webhook_url: str | None = None
         self._closed = False
+        self.journal: Journal | None = (
+            journal if isinstance(journal, Journal) or journal is None else Journal(journal)
+        )
+        self._journal_writes: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return (
@@ -153,6 +164,10 @@ class SunoClient(EndpointsMixin):
         await self._poller.aclose()
         for job in list(self._jobs.values()):
             job.close(ClientClosedError("the client was closed"))
+        if self._journal_writes:
+            await asyncio.wait(list(self._journal_writes), timeout=10)
+        if self.journal is not None:
+            await self.journal.aclose()
         await self._transport.aclose()
 
     @property
@@ -196,6 +211,32 @@ class SunoClient(EndpointsMixin):
         """Generate accompaniment for a vocal stem (``upload_url``, ``title``, ``tags``,
         ``negative_tags``; ``model`` V4_5PLUS or V5)."""
         return await self._create(self._request(AddInstrumentalRequest, request, fields))
+
+    # ------------------------------------------------------------------ batches
+
+    async def generate_many(
+        self,
+        requests: Iterable[Request],
+        *,
+        concurrency: int = 8,
+        on_item: Callable[[BatchItem], object] | None = None,
+    ) -> list[BatchItem]:
+        """Submit many requests (any task-creating request objects, not only generate).
+
+        At most ``concurrency`` jobs are unfinished at once (not only in submission).
+        Returns a :class:`~suno_async.batch.BatchItem` per request in input order; a
+        failed submission is reported on its item and the batch goes on. With a
+        journal, requests submitted by an earlier run are re-attached, not re-sent.
+        Follow up with ``suno_async.as_completed(items)``.
+        """
+        return await submit_many(self, requests, concurrency=concurrency, on_item=on_item)
+
+    async def resume(self) -> list[Job[Any]]:
+        """Re-attach every unfinished task recorded in the journal (after a crash)."""
+        self._check_open()
+        if self.journal is None:
+            raise ValueError("resume() needs a journal: SunoClient(journal='jobs.sqlite3')")
+        return [self.track(e.task_id, e.kind) for e in await self.journal.unfinished()]
 
     # ------------------------------------------------------------------ tracking
 
@@ -243,21 +284,34 @@ class SunoClient(EndpointsMixin):
     def ingest_callback(self, body: object) -> bool:
         """Feed a callback payload (already authenticated) into its job.
 
-        Returns ``True`` when it reached a known job; callbacks for task ids not known
-        yet are buffered (bounded) and applied when the job registers.
+        Returns ``True`` when it reached a known job. While a task-creating call is
+        in flight, callbacks for unknown task ids are buffered (bounded) and applied
+        if that id registers; otherwise they are ignored.
         """
-        from .models.callbacks import callback_task_id
-
         task_id = callback_task_id(body)
         if task_id is None:
             raise APIResponseValidationError("callback has no task id", body=body)
         job = self._jobs.get(task_id)
         if job is None:
-            if len(self._early) < _EARLY_CALLBACK_LIMIT:
-                self._early.setdefault(task_id, []).append(body)
+            if self._expecting_callbacks():
+                self._buffer_early(task_id, body)
             return False
         job.ingest(parse_callback(job.kind.name, body), source="callback")
         return True
+
+    def _expecting_callbacks(self) -> bool:
+        """A create call is in flight: its callbacks may arrive before its task id."""
+        return bool(self._submits)
+
+    def _buffer_early(self, task_id: str, body: object) -> None:
+        now = time.monotonic()
+        for stale in [k for k, (t, _) in self._early.items() if now - t > _EARLY_CALLBACK_TTL]:
+            del self._early[stale]
+        if task_id not in self._early and len(self._early) >= _EARLY_CALLBACK_LIMIT:
+            return
+        _, bodies = self._early.setdefault(task_id, (now, []))
+        if len(bodies) < 8:
+            bodies.append(body)
 
     def _use_webhook_url(self, url: str | None) -> None:
         self._webhook_url = url
@@ -281,11 +335,23 @@ class SunoClient(EndpointsMixin):
     def _callback_for(self) -> str:
         return self._webhook_url or self.callback_url or DEFAULT_CALLBACK_PLACEHOLDER
 
-    async def _create(self, request: Request) -> Job[Any]:
+    def _journal_key(self, request: Request, occurrence: int) -> str:
+        return Journal.key_for(request.path, request.to_wire(), occurrence)
+
+    async def _submit_or_resume(self, request: Request, key: str) -> tuple[Job[Any], bool]:
+        """Submit ``request`` unless the journal shows it was submitted before."""
+        if self.journal is not None:
+            entry = await self.journal.find(key)
+            if entry is not None:
+                return self.track(entry.task_id, entry.kind), True
+        return await self._create(request, key=key), False
+
+    async def _create(self, request: Request, *, key: str | None = None) -> Job[Any]:
         """Send a task-creating request and register its task id, come what may.
 
         The POST runs in its own task: cancelling the caller after the request was
-        sent still registers the returned id (a paid task never goes unseen).
+        sent still registers (and journals) the returned id: a paid task never goes
+        unseen.
         """
         self._check_open()
         if request.needs_callback:
@@ -303,7 +369,10 @@ class SunoClient(EndpointsMixin):
                 raise APIResponseValidationError(
                     f"reply to {request.path} has no taskId", body=data
                 )
-            return self._register(task_id, kind, request=request)
+            job = self._register(task_id, kind, request=request)
+            if self.journal is not None:
+                await self.journal.record_submitted(task_id, kind.name, request.path, key, body)
+            return job
 
         task = asyncio.get_running_loop().create_task(submit())
         self._submits.add(task)
@@ -325,13 +394,24 @@ class SunoClient(EndpointsMixin):
             deadline=loop.time() + self.poll_policy.max_wait,
         )
         self._jobs[task_id] = job
+        if self.journal is not None:
+            job.add_done_callback(self._journal_outcome)
         if self._closed:
             return job
         self._poller.track(job)
-        for body in self._early.pop(task_id, ()):
+        _, early = self._early.pop(task_id, (0.0, []))
+        for body in early:
             with contextlib.suppress(APIResponseValidationError):
                 job.ingest(parse_callback(kind.name, body), source="callback")
         return job
+
+    def _journal_outcome(self, job: Job[Any]) -> None:
+        if self.journal is None or not job.done():
+            return  # only terminal outcomes are journaled; timeouts stay resumable
+        write = self.journal.record_outcome(job.task_id, job.status, job.stage is Stage.SUCCESS)
+        task = asyncio.get_running_loop().create_task(write)
+        self._journal_writes.add(task)
+        task.add_done_callback(self._journal_writes.discard)
 
     async def _fetch_record(self, job: Job[Any]) -> Any:
         kind = job.kind

@@ -100,6 +100,7 @@ class Job(Generic[R]):
         self._waiters: dict[Stage, asyncio.Future[R]] = {}
         self._listeners: list[asyncio.Queue[JobEvent]] = []
         self._unknown_logged: set[str] = set()
+        self._done_callbacks: list[Callable[[Job[R]], object]] = []
         self._tracking = poller is not None
         #: Loop time after which waiting ends with ``JobTimeoutError``.
         self.deadline = deadline
@@ -210,6 +211,7 @@ class Job(Generic[R]):
             self._emit(JobEvent(self.task_id, stage, record.status, record))
         if stage is Stage.SUCCESS:
             self._stop_tracking()
+            self._settled()
         return moved
 
     def _finish(self, error: BaseException, *, failed: bool = True) -> None:
@@ -225,6 +227,23 @@ class Job(Generic[R]):
         stage = Stage.FAILED if failed else self._stage
         self._emit(JobEvent(self.task_id, stage, self._status, self._record, error))
         self._stop_tracking()
+        self._settled()
+
+    def add_done_callback(self, fn: Callable[[Job[R]], object]) -> None:
+        """Call ``fn(job)`` once the job settles: it succeeded, failed, or stopped being
+        tracked (timed out, detached, client closed). Called at once if it already has."""
+        if self.done() or self._error is not None:
+            fn(self)
+        else:
+            self._done_callbacks.append(fn)
+
+    def _settled(self) -> None:
+        callbacks, self._done_callbacks = self._done_callbacks, []
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception:
+                log.exception("done callback of task %s failed", self.task_id)
 
     def _stop_tracking(self) -> None:
         self._tracking = False

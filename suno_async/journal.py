@@ -1,0 +1,203 @@
+"""A crash-safe journal of submitted tasks (stdlib ``sqlite3``, off the event loop).
+
+Each task id is committed the moment the API returns it, with its kind, the request
+body (without the callback URL, which holds a secret token) and a dedupe key; each
+terminal outcome is recorded too. After a crash, ``await client.resume()`` re-attaches
+every unfinished task, and ``generate_many`` skips requests already submitted, so a
+batch never pays twice for the same work.
+
+>>> import asyncio, tempfile, os
+>>> from suno_async.journal import Journal
+>>> async def main():
+...     path = os.path.join(tempfile.mkdtemp(), "jobs.sqlite3")
+...     journal = Journal(path)
+...     key = Journal.key_for("/api/v1/generate", {"prompt": "x", "callBackUrl": "secret"})
+...     await journal.record_submitted("t1", "music", "/api/v1/generate", key, {"prompt": "x"})
+...     entries = await journal.unfinished()
+...     found = await journal.find(key)
+...     await journal.aclose()
+...     return [(e.task_id, e.kind) for e in entries], found.task_id
+>>> asyncio.run(main())
+([('t1', 'music')], 't1')
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import attrs
+
+__all__ = ["Journal", "JournalEntry"]
+
+T = TypeVar("T")
+
+#: Request fields never written to the journal (they carry secrets).
+_SECRET_FIELDS: Final = frozenset({"callBackUrl"})
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id      TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    request_key  TEXT,
+    request      TEXT NOT NULL,
+    submitted_at REAL NOT NULL,
+    status       TEXT,
+    ok           INTEGER,
+    finished_at  REAL
+);
+CREATE INDEX IF NOT EXISTS tasks_key ON tasks(request_key);
+"""
+
+
+@attrs.frozen
+class JournalEntry:
+    """One journaled task. ``ok`` is ``None`` while unfinished."""
+
+    task_id: str
+    kind: str
+    path: str
+    request_key: str | None
+    request: dict[str, Any] = attrs.field(repr=False)
+    submitted_at: float
+    status: str | None = None
+    ok: bool | None = None
+
+
+class Journal:
+    """The journal file. One writer thread; every write is committed before returning."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"Journal({self.path!r})"
+
+    @staticmethod
+    def key_for(path: str, body: Mapping[str, Any], occurrence: int = 0) -> str:
+        """A stable key for a request: endpoint + body (minus secrets) + occurrence.
+
+        ``occurrence`` tells identical requests of one batch apart.
+        """
+        public = {k: v for k, v in body.items() if k not in _SECRET_FIELDS}
+        text = json.dumps([path, public, occurrence], sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="suno-async-journal"
+            )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(self._connect()))
+
+    async def aclose(self) -> None:
+        """Close the database and its thread."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+
+        def close() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(executor, close)
+        executor.shutdown(wait=True)
+
+    # ------------------------------------------------------------------ writes
+
+    async def record_submitted(
+        self,
+        task_id: str,
+        kind: str,
+        path: str,
+        request_key: str | None,
+        request: Mapping[str, Any],
+    ) -> None:
+        """Commit a new task id (before anything else happens to it)."""
+        public = {k: v for k, v in request.items() if k not in _SECRET_FIELDS}
+        text = json.dumps(public, sort_keys=True)
+        now = time.time()
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
+                " submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (task_id, kind, path, request_key, text, now),
+            )
+
+        await self._run(write)
+
+    async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
+        """Commit a terminal outcome."""
+        now = time.time()
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE tasks SET status = ?, ok = ?, finished_at = ? WHERE task_id = ?",
+                (status, int(ok), now, task_id),
+            )
+
+        await self._run(write)
+
+    # ------------------------------------------------------------------ reads
+
+    async def unfinished(self) -> list[JournalEntry]:
+        """Tasks with no terminal outcome, oldest first."""
+        return await self._select("WHERE ok IS NULL ORDER BY submitted_at", ())
+
+    async def entries(self) -> list[JournalEntry]:
+        """Every journaled task, oldest first."""
+        return await self._select("ORDER BY submitted_at", ())
+
+    async def find(self, request_key: str) -> JournalEntry | None:
+        """The task submitted for ``request_key``, if any."""
+        found = await self._select("WHERE request_key = ? LIMIT 1", (request_key,))
+        return found[0] if found else None
+
+    async def _select(self, where: str, args: tuple[Any, ...]) -> list[JournalEntry]:
+        query = (
+            "SELECT task_id, kind, path, request_key, request, submitted_at, status, ok"
+            f" FROM tasks {where}"
+        )
+
+        def read(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return list(conn.execute(query, args))
+
+        rows = await self._run(read)
+        return [
+            JournalEntry(
+                task_id=row[0],
+                kind=row[1],
+                path=row[2],
+                request_key=row[3],
+                request=json.loads(row[4]),
+                submitted_at=row[5],
+                status=row[6],
+                ok=None if row[7] is None else bool(row[7]),
+            )
+            for row in rows
+        ]
