@@ -23,7 +23,7 @@ MARKERS = frozenset(
 #: Task families a marker can be scoped to with ``[[name:family]]``.
 FAMILIES = frozenset({"music", "lyrics", "wav", "vocal", "midi", "mp4", "cover"})
 
-_PATTERN = re.compile(r"\[\[([a-z-]+)(?::([a-z]+))?\]\]")
+_PATTERN = re.compile(r"\[\[([a-z-]+)(?::([a-z0-9]+))?\]\]")
 
 
 def find_markers(texts: Iterable[object], family: str) -> frozenset[str]:
