@@ -138,3 +138,20 @@ def custom_limits(endpoint: str, model: Model | str) -> TextLimits:
     if isinstance(model, Model):
         return table.get(model, _FALLBACK)
     return _FALLBACK
+
+
+# --------------------------------------------------------------------------------------
+# Endpoints beyond generate / upload-cover / add-instrumental (REFERENCE §5-§6).
+# --------------------------------------------------------------------------------------
+
+#: replace-section: characters of ``prompt`` (the new lines), ``tags`` and ``title``.
+#: The pages give none; these are the permissive custom-mode limits (the server decides).
+REPLACE_SECTION_LIMITS: Final = _V45_100
+#: replace-section ``infillStartS`` / ``infillEndS``: at most 2 decimal places.
+REPLACE_DECIMALS: Final = 2
+#: Persona window when ``vocalStart`` / ``vocalEnd`` are not sent (seconds).
+PERSONA_DEFAULT_WINDOW: Final = (0.0, 30.0)
+#: mashup: ``uploadUrlList`` holds exactly this many URLs (minItems = maxItems = 2).
+MASHUP_URL_COUNT: Final = 2
+#: File-upload ``fileName``: a single path segment of at most this many characters.
+UPLOAD_FILE_NAME_MAX: Final = 255

@@ -1,0 +1,326 @@
+"""Downloading results: streamed to a temporary file and renamed into place.
+
+Generated media expires after about two weeks, so applications download what they
+keep. :func:`download` (also ``SunoClient.download``) writes to a hidden temporary
+file in the destination directory and renames it into place only when complete, so a
+reader never sees half a file; it refuses files over a size cap, derives safe file
+names from track titles, and refuses to connect to private, loopback or link-local
+addresses (the URLs come from API replies, which a client should not trust blindly)
+unless the original URL is itself on loopback (the sandbox), where loopback hops are
+allowed too.
+
+>>> safe_filename("../../etc/passwd")
+'_._etc_passwd'
+>>> safe_filename("  Night Drive: Part 1/2  ")
+'Night Drive_ Part 1_2'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import mimetypes
+import os
+import re
+import socket
+import tempfile
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+from urllib.parse import unquote
+
+import aiohttp
+from yarl import URL
+
+from .config import DEFAULT_MAX_DOWNLOAD_BYTES
+from .errors import SunoError
+from .models.records import Track
+
+__all__ = ["DownloadError", "download", "safe_filename"]
+
+#: Longest file name produced from a title (UTF-8 bytes, extension included).
+MAX_NAME_BYTES = 120
+#: Redirects followed before giving up.
+MAX_REDIRECTS = 10
+#: Bytes read per chunk; writes are batched to about ``WRITE_BATCH`` bytes.
+CHUNK_SIZE = 64 * 1024
+WRITE_BATCH = 1024 * 1024
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{i}" for i in range(1, 10)}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+#: Suffixes trusted from a URL path; anything else comes from the Content-Type.
+_KNOWN_SUFFIXES = frozenset(
+    {".mp3", ".wav", ".m4a", ".flac", ".ogg", ".aac", ".mp4", ".mov", ".webm", ".png",
+     ".jpg", ".jpeg", ".webp", ".gif", ".mid", ".midi", ".json", ".txt", ".lrc", ".zip"}
+)
+
+
+class DownloadError(SunoError):
+    """A download was refused or failed (size cap, private address, HTTP error...).
+
+    ``url`` is the URL being fetched when it happened; ``status`` the HTTP status when
+    the server answered with an error.
+    """
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+def safe_filename(text: str, *, fallback: str = "track", max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name made from ``text``: one path segment, portable, bounded.
+
+    Separators, control characters and characters Windows forbids become ``_``;
+    leading and trailing dots and spaces go (no hidden files, no ``..``); runs of dots
+    collapse; reserved device names get a ``_`` prefix; the result fits ``max_bytes``
+    of UTF-8. An empty result is ``fallback``.
+
+    >>> safe_filename("..")
+    'track'
+    >>> safe_filename("CON")
+    '_CON'
+    """
+    name = unicodedata.normalize("NFKC", text)
+    name = _UNSAFE.sub("_", name)
+    name = re.sub(r"\s+", " ", name)
+    name = re.sub(r"\.{2,}", ".", name)
+    name = re.sub(r"_{2,}", "_", name)
+    name = name.strip(". ")
+    if name.split(".", 1)[0].strip().upper() in _RESERVED:
+        name = "_" + name
+    name = name.encode("utf-8")[:max_bytes].decode("utf-8", "ignore").rstrip(". ")
+    if not name.strip("_ "):
+        return fallback
+    return name
+
+
+def _extension(url: URL, content_type: str) -> str:
+    suffix = PurePosixPath(url.path).suffix.lower()
+    if suffix in _KNOWN_SUFFIXES:
+        return suffix
+    mime = content_type.split(";")[0].strip()
+    guessed = mimetypes.guess_extension(mime) if mime else None
+    if guessed and re.fullmatch(r"\.[a-z0-9]{1,5}", guessed):
+        return guessed
+    return ".bin"
+
+
+def _name_for(source: Track | str, url: URL, content_type: str) -> str:
+    ext = _extension(url, content_type)
+    budget = MAX_NAME_BYTES - len(ext)
+    if isinstance(source, Track):
+        tag = safe_filename(source.id, fallback="", max_bytes=8)
+        stem = safe_filename(source.title, fallback="track", max_bytes=budget - len(tag) - 1)
+        stem = f"{stem}-{tag}" if tag else stem
+    else:
+        last = unquote(PurePosixPath(URL(source).path).name)
+        last = last[: -len(PurePosixPath(last).suffix)] if PurePosixPath(last).suffix else last
+        stem = safe_filename(last, fallback="download", max_bytes=budget)
+    return stem + ext
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    addr = ipaddress.ip_address(text.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+async def _addresses(url: URL) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address ``url``'s host stands for (resolved without connecting)."""
+    host = (url.host or "").strip("[]")
+    if not host:
+        raise DownloadError(f"no host in {str(url)[:200]!r}", url=str(url))
+    with contextlib.suppress(ValueError):
+        return [_address(host)]
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, url.port or 0, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise DownloadError(f"cannot resolve {host!r}: {exc}", url=str(url)) from exc
+    found = []
+    for info in infos:
+        with contextlib.suppress(ValueError):
+            found.append(_address(str(info[4][0])))
+    if not found:
+        raise DownloadError(f"cannot resolve {host!r}", url=str(url))
+    return found
+
+
+async def _check_hop(url: URL, *, local_origin: bool, allow_private: bool) -> None:
+    """Refuse ``url`` (before connecting) unless every address it resolves to is allowed."""
+    if url.scheme not in ("http", "https"):
+        raise DownloadError(f"refusing a non-http(s) URL: {str(url)[:200]!r}", url=str(url))
+    if allow_private:
+        return
+    for addr in await _addresses(url):
+        if addr.is_global and not addr.is_multicast:
+            continue
+        if local_origin and addr.is_loopback:
+            continue
+        raise DownloadError(
+            f"refusing to fetch {str(url)[:200]!r}: it resolves to the non-public address "
+            f"{addr} (private, loopback or link-local)",
+            url=str(url),
+        )
+
+
+async def _is_loopback(url: URL) -> bool:
+    try:
+        return all(a.is_loopback for a in await _addresses(url))
+    except DownloadError:
+        return False
+
+
+def _source_url(source: Track | str) -> str:
+    if isinstance(source, Track):
+        if not source.audio_url:
+            raise ValueError(
+                f"track {source.id or '?'} has no audio_url yet (not final); "
+                "await the job (or its SUCCESS stage) before downloading"
+            )
+        return source.audio_url
+    if isinstance(source, str):
+        return source
+    raise TypeError(f"expected a Track or a URL string, got {type(source).__name__}")
+
+
+def _destination(dest: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """(path, is_directory): a directory (existing, or written with a trailing slash)
+    receives a derived name; anything else is the file path itself."""
+    text = os.fspath(dest)
+    path = Path(text)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        return path, True
+    return path, False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+async def download(
+    session: aiohttp.ClientSession,
+    source: Track | str,
+    dest: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    client_timeout: aiohttp.ClientTimeout | None = None,
+    allow_private: bool = False,
+) -> Path:
+    """Fetch ``source`` (a final :class:`Track` or a URL) to ``dest``; return the file's path.
+
+    ``dest`` is a directory (existing, or ending in ``/``: created), where the name
+    comes from the track's title and id (``"Night Drive-1a2b3c4d.mp3"``) or the URL's
+    last segment, with the extension of the URL or the Content-Type; or a file path,
+    used as is. An existing file is replaced. Files larger than ``max_bytes`` are
+    refused (:class:`DownloadError`), as are hops to non-public addresses (unless
+    the original URL is on loopback, or ``allow_private``). ``session`` is used and
+    never closed; no credentials are sent.
+
+    >>> # async with SunoClient() as client:
+    >>> #     path = await client.download(record.tracks[0], "music/")
+    """
+    url = URL(_source_url(source))
+    if max_bytes <= 0:
+        raise ValueError(f"max_bytes must be > 0, got {max_bytes!r}")
+    target, is_dir = _destination(dest)
+    local_origin = await _is_loopback(url)
+    request_timeout = client_timeout or aiohttp.ClientTimeout(
+        total=None, sock_connect=30, sock_read=60
+    )
+    for _hop in range(MAX_REDIRECTS + 1):
+        await _check_hop(url, local_origin=local_origin, allow_private=allow_private)
+        try:
+            async with session.get(url, allow_redirects=False, timeout=request_timeout) as resp:
+                if resp.status in _REDIRECTS:
+                    location = resp.headers.get("Location")
+                    if not location:
+                        raise DownloadError(
+                            f"HTTP {resp.status} without a Location", url=str(url),
+                            status=resp.status,
+                        )
+                    url = resp.url.join(URL(location))
+                    continue
+                if resp.status != 200:
+                    raise DownloadError(
+                        f"HTTP {resp.status} for {str(url)[:200]!r}", url=str(url),
+                        status=resp.status,
+                    )
+                length = resp.content_length
+                if length is not None and length > max_bytes:
+                    raise DownloadError(
+                        f"{length} bytes is over the {max_bytes}-byte cap "
+                        "(raise max_bytes to allow it)",
+                        url=str(url),
+                    )
+                if is_dir:
+                    await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
+                    final = target / _name_for(source, url, resp.headers.get("Content-Type", ""))
+                else:
+                    final = target
+                await _write_atomic(resp, final, max_bytes, str(url))
+                return final
+        except aiohttp.ClientError as exc:
+            raise DownloadError(
+                f"download of {str(url)[:200]!r} failed: {type(exc).__name__}: {exc}",
+                url=str(url),
+            ) from exc
+    raise DownloadError(f"more than {MAX_REDIRECTS} redirects", url=str(url))
+
+
+async def _write_atomic(
+    resp: aiohttp.ClientResponse, final: Path, max_bytes: int, url: str
+) -> None:
+    fd, tmp_name = await asyncio.to_thread(
+        tempfile.mkstemp, prefix=f".{final.name[:60]}.", suffix=".part", dir=final.parent
+    )
+    tmp = Path(tmp_name)
+    handle: IO[bytes] = os.fdopen(fd, "wb")
+    try:
+        total = 0
+        batch = bytearray()
+        async for chunk in resp.content.iter_chunked(CHUNK_SIZE):
+            total += len(chunk)
+            if total > max_bytes:
+                raise DownloadError(
+                    f"over the {max_bytes}-byte cap after {total} bytes "
+                    "(raise max_bytes to allow it)",
+                    url=url,
+                )
+            batch += chunk
+            if len(batch) >= WRITE_BATCH:
+                await asyncio.to_thread(handle.write, bytes(batch))
+                batch.clear()
+        await asyncio.to_thread(_finish, handle, bytes(batch), tmp, final)
+    except BaseException:
+        await asyncio.shield(asyncio.to_thread(_discard, handle, tmp))
+        raise
+
+
+def _finish(handle: IO[bytes], rest: bytes, tmp: Path, final: Path) -> None:
+    with handle:
+        handle.write(rest)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, _FILE_MODE)
+    os.replace(tmp, final)
+
+
+def _discard(handle: IO[Any], tmp: Path) -> None:
+    with contextlib.suppress(OSError):
+        handle.close()
+    with contextlib.suppress(OSError):
+        tmp.unlink()
