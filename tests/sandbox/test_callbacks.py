@@ -65,15 +65,17 @@ async def test_retried_on_500_up_to_the_limit(sb: Sandbox, http: Http, receiver:
 
 
 async def test_gives_up_after_callback_retries(receiver: Receiver) -> None:
-    async with Sandbox(time_scale=0.002, callback_retries=2, poll_limit=None) as sb:
-        async with Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http:
-            receiver.statuses = [500] * 10
-            task_id = await generate(http, sb, callBackUrl=receiver.url, prompt="[[skip]]")
-            await receiver.wait_for(2, task_id=task_id)
-            await asyncio.sleep(0.1)
-            assert len(receiver.calls) == 2
-            assert sb.stats.callbacks_failed == 2
-            assert sb.stats.callbacks_acked == 0
+    async with (
+        Sandbox(time_scale=0.002, callback_retries=2, poll_limit=None) as sb,
+        Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http,
+    ):
+        receiver.statuses = [500] * 10
+        task_id = await generate(http, sb, callBackUrl=receiver.url, prompt="[[skip]]")
+        await receiver.wait_for(2, task_id=task_id)
+        await asyncio.sleep(0.1)
+        assert len(receiver.calls) == 2
+        assert sb.stats.callbacks_failed == 2
+        assert sb.stats.callbacks_acked == 0
 
 
 async def test_connection_errors_are_retried_and_counted(sb: Sandbox, http: Http) -> None:
@@ -177,9 +179,11 @@ async def test_callback_early_arrives_before_create_reply(
 
 async def test_close_cancels_pending_callbacks(receiver: Receiver) -> None:
     receiver.statuses = [500] * 100
-    async with Sandbox(time_scale=1.0, poll_limit=None) as sb:
-        async with Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http:
-            await generate(http, sb, callBackUrl=receiver.url, prompt="[[create-fail]]")
-            await receiver.wait_for(1)
-            # a retry is now sleeping (2 s backoff); closing must not hang or leak
+    async with (
+        Sandbox(time_scale=1.0, poll_limit=None) as sb,
+        Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http,
+    ):
+        await generate(http, sb, callBackUrl=receiver.url, prompt="[[create-fail]]")
+        await receiver.wait_for(1)
+        # a retry is now sleeping (2 s backoff); closing must not hang or leak
     assert len(receiver.calls) == 1

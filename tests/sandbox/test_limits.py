@@ -99,12 +99,14 @@ async def test_credits_endpoints_and_402(sb: Sandbox, http: Http) -> None:
 
 
 async def test_costs_are_configurable() -> None:
-    async with Sandbox(time_scale=0.01, costs={"generate": 1.5}, credits=3) as sb:
-        async with Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http:
-            await generate(http, sb)
-            await generate(http, sb)
-            _, reply = await post(http, sb, "/api/v1/generate", gen_body())
-            assert reply["code"] == 402
+    async with (
+        Sandbox(time_scale=0.01, costs={"generate": 1.5}, credits=3) as sb,
+        Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http,
+    ):
+        await generate(http, sb)
+        await generate(http, sb)
+        _, reply = await post(http, sb, "/api/v1/generate", gen_body())
+        assert reply["code"] == 402
 
 
 async def test_refund_marker_returns_credits(sb: Sandbox, http: Http) -> None:

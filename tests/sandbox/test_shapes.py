@@ -1,4 +1,4 @@
-"""Reply and callback shapes against the fixtures (live replies key for key, doc examples as subsets)."""
+"""Shapes against the fixtures: live replies key for key, documentation examples as subsets."""
 
 from __future__ import annotations
 

@@ -388,7 +388,7 @@ async def test_record_info_unknown_ids_per_family(sb: Sandbox, http: Http) -> No
 async def test_extend_rules_against_a_real_source(sb: Sandbox, http: Http) -> None:
     task_id, audio = await finished_music(http, sb, model="V4_5")
     base = {"audioId": audio[0], "callBackUrl": CB, "defaultParamFlag": False}
-    status, reply = await post(http, sb, "/api/v1/generate/extend", {**base, "model": "V5"})
+    _status, reply = await post(http, sb, "/api/v1/generate/extend", {**base, "model": "V5"})
     assert reply == {
         "code": 422,
         "msg": "model must match the model of the source audio (V4_5)",
@@ -420,7 +420,7 @@ async def test_derived_endpoints_need_a_finished_source(sb: Sandbox, http: Http)
         assert reply == {"code": 422, "msg": "Record does not exist", "data": None}, path
     _, reply = await post(http, sb, "/api/v1/generate/get-timestamped-lyrics", ref)
     assert reply["msg"] == "The music task is not completed yet"
-    done, audio_ids = await finished_music(http, sb)
+    done, _audio_ids = await finished_music(http, sb)
     _, reply = await post(
         http, sb, "/api/v1/wav/generate", {"taskId": done, "audioId": audio, "callBackUrl": CB}
     )
