@@ -1,0 +1,8 @@
+"""Runnable measurements of suno-async against its baselines (``python -m benchmarks``).
+
+Every scenario runs against a sandbox on loopback with a compressed timeline and
+reports ratios or counts measured in the same run, so the figures hold on a noisy
+machine. ``python -m benchmarks --quick`` is a sub-minute smoke run;
+``--json FILE`` writes every figure with a description of the machine.
+See ``benchmarks/RESULTS.md`` for the latest full table.
+"""

@@ -1,0 +1,245 @@
+"""Scenarios 2-4: detection latency, polls per job, failure detection.
+
+One in-process sandbox on a compressed timeline (``scale``); three ways of following
+the same kind of jobs, run one after the other so they never compete for the CPU:
+
+* SDK with callbacks: a :class:`~suno_async.webhooks.WebhookReceiver` on loopback
+  (polling stays on as the safety net, its interval scaled like the rest).
+* SDK polling: the default :class:`~suno_async.PollPolicy`, every duration multiplied
+  by ``scale``.
+* The provider's sample client (seeds 003): poll, then sleep a fixed 10 s (scaled).
+
+Latency is the loop time a stage was observed (``job.observed_at``; a skipped stage
+counts as seen when a later one was) minus the loop time the sandbox task entered it
+(its timeline). Polling figures are divided by ``scale`` (seconds of the real
+timeline); callback figures are real milliseconds, since delivery is not scaled.
+A server-side log of record-info arrivals gives polls per job and the interval in
+force when each stage changed (the gap between the two polls around the change).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from suno_async import RateLimit, Stage, SunoClient
+from suno_async.errors import GenerationFailedError
+from suno_async.jobs.job import Job
+from suno_async.sandbox import Sandbox
+from suno_async.webhooks import WebhookReceiver
+
+from ._common import (
+    PLACEHOLDER_CALLBACK,
+    SAMPLE_INTERVAL,
+    PollLog,
+    Row,
+    auth_session,
+    row,
+    sample_client_track,
+    scaled_policy,
+    stage_times,
+    submit_raw,
+    summary,
+)
+
+STAGES = (Stage.TEXT_SUCCESS, Stage.FIRST_SUCCESS, Stage.SUCCESS)
+FAIL_PROMPT = "bench failure [[fail]]"
+
+
+@dataclass
+class PathResult:
+    """What one way of following jobs observed, per task id."""
+
+    seen: dict[str, dict[Stage, float]] = field(default_factory=dict)
+    failed_at: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _first_seen(observed: dict[Stage, float], stage: Stage) -> float | None:
+    """When ``stage`` was first known to be reached (a later stage implies it)."""
+    times = [t for s, t in observed.items() if s is not Stage.FAILED and s >= stage]
+    return min(times) if times else None
+
+
+async def _follow_sdk(job: Job[Any], out: PathResult) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        await job
+    except GenerationFailedError:
+        out.failed_at[job.task_id] = loop.time()
+    except Exception as exc:  # reported, never hidden
+        out.errors[job.task_id] = type(exc).__name__
+    out.seen[job.task_id] = dict(job.observed_at)
+
+
+async def _sdk_path(sb: Sandbox, scale: float, n: int, nfail: int, callbacks: bool) -> PathResult:
+    out = PathResult()
+    policy = scaled_policy(scale)
+    limit = RateLimit(creates=10_000, per_seconds=1.0)
+    receiver = WebhookReceiver()
+    async with receiver.serve() if callbacks else _null() as _:
+        async with SunoClient(
+            api_key=sb.api_key, base_url=sb.url, poll=policy, rate_limit=limit
+        ) as client:
+            if callbacks:
+                receiver.attach(client)
+            prompts = [f"bench {i}" for i in range(n)] + [FAIL_PROMPT] * nfail
+            jobs = await asyncio.gather(
+                *(client.generate(prompt=p, instrumental=True) for p in prompts)
+            )
+            await asyncio.gather(*(_follow_sdk(job, out) for job in jobs))
+    return out
+
+
+class _null:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def _sample_path(sb: Sandbox, scale: float, n: int, nfail: int) -> PathResult:
+    out = PathResult()
+    interval = SAMPLE_INTERVAL * scale
+    async with auth_session(sb.api_key) as http:
+        prompts = [f"bench {i}" for i in range(n)] + [FAIL_PROMPT] * nfail
+        ids = await asyncio.gather(
+            *(submit_raw(http, sb.url, p, PLACEHOLDER_CALLBACK) for p in prompts)
+        )
+
+        async def follow(task_id: str) -> None:
+            seen, _ = await sample_client_track(http, sb.url, task_id, interval)
+            if Stage.FAILED in seen:
+                out.failed_at[task_id] = seen.pop(Stage.FAILED)
+            out.seen[task_id] = seen
+
+        await asyncio.gather(*(follow(t) for t in ids))
+    return out
+
+
+def _latencies(sb: Sandbox, result: PathResult, stage: Stage, unit: float) -> list[float]:
+    values = []
+    for task_id, observed in result.seen.items():
+        if task_id in result.failed_at:
+            continue
+        due = stage_times(sb.task(task_id)).get(stage)
+        seen = _first_seen(observed, stage)
+        if due is not None and seen is not None:
+            values.append((seen - due) / unit)
+    return values
+
+
+def _failure_latencies(sb: Sandbox, result: PathResult, unit: float) -> list[float]:
+    values = []
+    for task_id, raised in result.failed_at.items():
+        due = stage_times(sb.task(task_id)).get(Stage.FAILED)
+        if due is not None:
+            values.append((raised - due) / unit)
+    return values
+
+
+def _gaps(sb: Sandbox, log: PollLog, result: PathResult, stage: Stage, unit: float) -> list[float]:
+    """The poll interval in force around each stage change (scaled back by ``unit``)."""
+    gaps = []
+    for task_id in result.seen:
+        if task_id in result.failed_at:
+            continue
+        task = sb.task(task_id)
+        due = stage_times(task).get(stage)
+        if due is None:
+            continue
+        gap = log.gap_before(task_id, due, task.created)
+        if gap is not None:
+            gaps.append(gap / unit)
+    return gaps
+
+
+def _polls(log: PollLog, result: PathResult) -> list[float]:
+    return [
+        float(len(log.times.get(t, ()))) for t in result.seen if t not in result.failed_at
+    ]
+
+
+def _stats(values: list[float], digits: int = 2) -> dict[str, float]:
+    return {k: (round(v, digits) if k != "n" else v) for k, v in summary(values).items()}
+
+
+async def run(quick: bool) -> list[Row]:
+    scale = 0.01 if quick else 0.02
+    n, nfail = (16, 6) if quick else (60, 20)
+    log = PollLog()
+    sb = Sandbox(time_scale=scale, seed=7, rate_limit=None, poll_limit=3.0 / scale)
+    log.install(sb)
+    async with sb:
+        callbacks = await _sdk_path(sb, scale, n, nfail, callbacks=True)
+        polling = await _sdk_path(sb, scale, n, nfail, callbacks=False)
+        sample = await _sample_path(sb, scale, n, nfail)
+
+    rows: list[Row] = []
+    note = f"time scale {scale:g}; {n} jobs per path; polling figures in real-timeline seconds"
+    s2 = "2 detection latency"
+    for stage in STAGES:
+        cb = _stats(_latencies(sb, callbacks, stage, 0.001), 1)
+        rows.append(row(
+            s2, f"{stage.name}: SDK callbacks (mean/p50/p99)", cb, "ms",
+            target="p50 <= 10 ms", ok=cb["p50"] <= 10.0,
+        ))
+    for stage in STAGES:
+        poll = _latencies(sb, polling, stage, scale)
+        base = _latencies(sb, sample, stage, scale)
+        ps, bs = _stats(poll), _stats(base)
+        rows.append(row(
+            s2, f"{stage.name}: SDK polling vs sample client (mean/p50/p99)", ps, "s",
+            baseline=bs, ratio=round(ps["mean"] / bs["mean"], 3), note=note,
+        ))
+    for stage in STAGES:
+        lat = summary(_latencies(sb, polling, stage, scale))["mean"]
+        gap = summary(_gaps(sb, log, polling, stage, scale))["mean"]
+        share = lat / gap
+        rows.append(row(
+            s2, f"{stage.name}: SDK polling mean latency / interval in force ({gap:.1f} s)",
+            round(share, 3), "x", target="<= 0.6", ok=share <= 0.6,
+        ))
+
+    s3 = "3 polls per job"
+    sdk_polls, base_polls = _polls(log, polling), _polls(log, sample)
+    ps, bs = _stats(sdk_polls, 1), _stats(base_polls, 1)
+    rows.append(row(
+        s3, "polls per completed music job (mean/p50/max)",
+        {"mean": ps["mean"], "p50": ps["p50"], "max": ps["max"]}, "polls",
+        baseline={"mean": bs["mean"], "p50": bs["p50"], "max": bs["max"]},
+        ratio=round(ps["mean"] / bs["mean"], 3), target="max <= 12", ok=ps["max"] <= 12,
+    ))
+    first = _stats(_latencies(sb, polling, Stage.FIRST_SUCCESS, scale))
+    first_base = _stats(_latencies(sb, sample, Stage.FIRST_SUCCESS, scale))
+    rows.append(row(
+        s3, "FIRST_SUCCESS seen after (mean/p99/max)",
+        {"mean": first["mean"], "p99": first["p99"], "max": first["max"]}, "s",
+        baseline={"mean": first_base["mean"], "p99": first_base["p99"], "max": first_base["max"]},
+        target="max <= 10 s", ok=first["max"] <= 10.0,
+    ))
+    safety = _stats(_polls(log, callbacks), 1)
+    rows.append(row(
+        s3, "safety-net polls per job with callbacks (mean/max)",
+        {"mean": safety["mean"], "max": safety["max"]}, "polls",
+    ))
+
+    s4 = "4 failure detection"
+    pf = _stats(_failure_latencies(sb, polling, scale))
+    bf = _stats(_failure_latencies(sb, sample, scale))
+    rows.append(row(
+        s4, "GENERATE_AUDIO_FAILED -> error raised, SDK polling vs sample (mean/p50/p99)", pf,
+        "s", baseline=bf, ratio=round(pf["mean"] / bf["mean"], 3),
+    ))
+    cf = _stats(_failure_latencies(sb, callbacks, 0.001), 1)
+    rows.append(row(
+        s4, "GENERATE_AUDIO_FAILED -> error raised, SDK callbacks (mean/p50/p99)", cf, "ms",
+    ))
+    missed = sum(len(r.errors) for r in (callbacks, polling)) + sum(
+        nfail - len(r.failed_at) for r in (callbacks, polling, sample)
+    )
+    rows.append(row(s4, "unexpected errors or failures not raised", missed, "count",
+                    target="0", ok=missed == 0))
+    return rows
