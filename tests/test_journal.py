@@ -1,0 +1,214 @@
+"""The journal: task ids committed the moment the API returns them, outcomes recorded,
+``resume()`` re-attaching unfinished jobs, ``generate_many`` never re-sending journaled work.
+
+Everything runs against the in-process sandbox over loopback; the journal file is read
+back with a separate ``sqlite3`` connection (what a restarted process would see).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from suno_async import GenerateRequest, PollPolicy, Stage
+from suno_async.errors import ClientClosedError, JobTimeoutError
+from suno_async.journal import Journal
+from suno_async.sandbox import Sandbox
+
+from ._reliability import assert_no_stray_tasks, no_leaks  # noqa: F401
+from .conftest import FAST_POLL, TIME_SCALE, make_client
+
+pytestmark = pytest.mark.usefixtures("no_leaks")
+
+GENERATE = "/api/v1/generate"
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    """The journal as another process sees it (committed rows only)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM tasks ORDER BY submitted_at")]
+    finally:
+        conn.close()
+
+
+async def test_task_id_is_committed_before_generate_returns(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    async with make_client(sandbox, journal=path) as client:
+        job = await client.generate(prompt="journal me [[never]]")
+        # Read with an independent connection while the client still runs.
+        found = rows(path)
+        assert [r["task_id"] for r in found] == [job.task_id]
+        assert found[0]["kind"] == "music"
+        assert found[0]["path"] == GENERATE
+        assert found[0]["ok"] is None
+        request = json.loads(found[0]["request"])
+        assert request["prompt"] == "journal me [[never]]"
+        assert "callBackUrl" not in request  # it may carry a secret token
+    assert_no_stray_tasks()
+
+
+async def test_outcomes_are_recorded(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    async with make_client(sandbox, journal=path) as client:
+        good = await client.generate(prompt="fine song")
+        bad = await client.generate(prompt="broken song [[fail]]")
+        async with asyncio.timeout(15):
+            await good
+            with pytest.raises(Exception, match="GENERATE_AUDIO_FAILED"):
+                await bad
+    by_id = {r["task_id"]: r for r in rows(path)}
+    assert by_id[good.task_id]["ok"] == 1
+    assert by_id[good.task_id]["status"] == "SUCCESS"
+    assert by_id[bad.task_id]["ok"] == 0
+    assert by_id[bad.task_id]["status"] == "GENERATE_AUDIO_FAILED"
+    assert by_id[bad.task_id]["finished_at"] is not None
+    assert_no_stray_tasks()
+
+
+async def test_resume_reattaches_unfinished_jobs(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    slow = PollPolicy(initial=5.0, maximum=5.0, early_maximum=5.0, min_interval=0.0)
+    # First run: submit, then "crash" (close) long before the first poll.
+    async with make_client(sandbox, journal=path, poll=slow) as first:
+        submitted = [await first.generate(prompt=f"resume {i}") for i in range(3)]
+        waiter = asyncio.ensure_future(submitted[0].wait())
+    with pytest.raises(ClientClosedError):
+        await waiter
+    assert all(r["ok"] is None for r in rows(path))  # nothing finished was recorded
+
+    before = sandbox.stats.submissions[GENERATE]
+    async with make_client(sandbox, journal=path) as second:
+        resumed = await second.resume()
+        assert sorted(j.task_id for j in resumed) == sorted(j.task_id for j in submitted)
+        async with asyncio.timeout(15):
+            records = [await job for job in resumed]
+        assert all(len(r.tracks) == 2 for r in records)
+    assert sandbox.stats.submissions[GENERATE] == before  # nothing re-sent
+    assert {r["ok"] for r in rows(path)} == {1}
+
+    async with make_client(sandbox, journal=path) as third:
+        assert await third.resume() == []  # finished work is not resumed
+    assert_no_stray_tasks()
+
+
+async def test_generate_many_skips_journaled_requests(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    requests = [GenerateRequest(prompt=f"batch {i}") for i in range(6)]
+    # Identical requests in one batch are distinct work, told apart by occurrence.
+    requests += [GenerateRequest(prompt="same"), GenerateRequest(prompt="same")]
+    async with make_client(sandbox, journal=path) as client:
+        head = await client.generate_many(requests[:3], concurrency=3)
+        async with asyncio.timeout(15):
+            for item in head:
+                assert item.job is not None
+                await item.job
+    assert sandbox.stats.submissions[GENERATE] == 3
+
+    async with make_client(sandbox, journal=path) as client:
+        items = await client.generate_many(requests, concurrency=4)
+        assert [i.resumed for i in items] == [True] * 3 + [False] * 5
+        assert [i.job.task_id for i in items[:3] if i.job] == [
+            i.job.task_id for i in head if i.job
+        ]
+        async with asyncio.timeout(15):
+            for item in items:
+                assert item.job is not None
+                await item.job
+    assert sandbox.stats.submissions[GENERATE] == 8
+
+    async with make_client(sandbox, journal=path) as client:
+        again = await client.generate_many(requests, concurrency=8)
+        assert all(i.resumed for i in again)
+        async with asyncio.timeout(15):
+            for item in again:
+                assert item.job is not None
+                assert item.job.stage is Stage.SUCCESS or len((await item.job).tracks) == 2
+    assert sandbox.stats.submissions[GENERATE] == 8
+    entries = rows(path)
+    assert len(entries) == 8
+    assert len({r["request_key"] for r in entries}) == 8
+    assert_no_stray_tasks()
+
+
+async def test_timed_out_job_stays_resumable(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    short = PollPolicy(
+        initial=0.01, maximum=0.05, early_maximum=0.03, min_interval=0.0, max_wait=0.3
+    )
+    async with make_client(sandbox, journal=path, poll=short) as client:
+        job = await client.generate(prompt="forever [[never]]")
+        async with asyncio.timeout(10):
+            with pytest.raises(JobTimeoutError):
+                await job
+    assert rows(path)[0]["ok"] is None  # a wait timeout is not an outcome
+    async with make_client(sandbox, journal=path, poll=short) as client:
+        assert [j.task_id for j in await client.resume()] == [job.task_id]
+    assert_no_stray_tasks()
+
+
+async def test_journal_io_runs_off_the_event_loop(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    loop_thread = threading.get_ident()
+    seen: list[int] = []
+    try:
+        await journal._run(lambda conn: seen.append(threading.get_ident()))
+        await journal.record_submitted("t1", "music", GENERATE, "k1", {"prompt": "p"})
+        assert seen and seen[0] != loop_thread
+        assert [e.task_id for e in await journal.unfinished()] == ["t1"]
+    finally:
+        await journal.aclose()
+    # Reopening the same file sees the committed row.
+    reopened = Journal(tmp_path / "j.sqlite3")
+    try:
+        entry = await reopened.find("k1")
+        assert entry is not None
+        assert entry.task_id == "t1"
+    finally:
+        await reopened.aclose()
+
+
+async def test_journal_survives_a_crash_without_close(tmp_path: Path) -> None:
+    """Rows are committed per write: a process that never closes the journal loses nothing."""
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path)
+    try:
+        for i in range(5):
+            await journal.record_submitted(f"t{i}", "music", GENERATE, f"k{i}", {"i": i})
+        await journal.record_outcome("t0", "SUCCESS", True)
+        assert [r["task_id"] for r in rows(path)] == [f"t{i}" for i in range(5)]
+        assert rows(path)[0]["ok"] == 1
+    finally:
+        await journal.aclose()
+
+
+async def test_concurrent_batch_with_journal_under_load(tmp_path: Path) -> None:
+    """20 concurrent submissions all land in the journal, each exactly once."""
+    path = tmp_path / "jobs.sqlite3"
+    async with Sandbox(time_scale=TIME_SCALE, seed=5, poll_limit=None, rate_limit=None) as sb:
+        async with make_client(sb, journal=path, poll=FAST_POLL) as client:
+            requests = [GenerateRequest(prompt=f"load {i}") for i in range(20)]
+            items = await client.generate_many(requests, concurrency=20)
+            async with asyncio.timeout(20):
+                for item in items:
+                    assert item.job is not None
+                    await item.job
+        assert sb.stats.submissions[GENERATE] == 20
+        assert len(sb.state.store.tasks) == 20
+    entries = rows(path)
+    assert sorted(r["task_id"] for r in entries) == sorted(
+        i.job.task_id for i in items if i.job
+    )
+    assert all(r["ok"] == 1 for r in entries)
+    assert_no_stray_tasks()
