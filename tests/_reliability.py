@@ -46,9 +46,7 @@ def no_leaks() -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
     leaks = [
-        r.getMessage()
-        for r in handler.records
-        if any(m in r.getMessage() for m in LEAK_MESSAGES)
+        r.getMessage() for r in handler.records if any(m in r.getMessage() for m in LEAK_MESSAGES)
     ]
     assert not leaks, f"leaked tasks or sessions: {leaks}"
 
@@ -64,8 +62,6 @@ def assert_no_stray_tasks() -> None:
     """Only the running test's own task (and a still-open sandbox's) is left on the loop."""
     current = asyncio.current_task()
     stray = [
-        t
-        for t in asyncio.all_tasks()
-        if t is not current and not t.done() and not _server_side(t)
+        t for t in asyncio.all_tasks() if t is not current and not t.done() and not _server_side(t)
     ]
     assert not stray, f"tasks still pending: {stray}"

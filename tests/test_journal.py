@@ -101,9 +101,7 @@ async def test_resume_reattaches_unfinished_jobs(sandbox: Sandbox, tmp_path: Pat
     assert_no_stray_tasks()
 
 
-async def test_generate_many_skips_journaled_requests(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+async def test_generate_many_skips_journaled_requests(sandbox: Sandbox, tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite3"
     requests = [GenerateRequest(prompt=f"batch {i}") for i in range(6)]
     # Identical requests in one batch are distinct work, told apart by occurrence.
@@ -119,9 +117,7 @@ async def test_generate_many_skips_journaled_requests(
     async with make_client(sandbox, journal=path) as client:
         items = await client.generate_many(requests, concurrency=4)
         assert [i.resumed for i in items] == [True] * 3 + [False] * 5
-        assert [i.job.task_id for i in items[:3] if i.job] == [
-            i.job.task_id for i in head if i.job
-        ]
+        assert [i.job.task_id for i in items[:3] if i.job] == [i.job.task_id for i in head if i.job]
         async with asyncio.timeout(15):
             for item in items:
                 assert item.job is not None
@@ -165,7 +161,8 @@ async def test_journal_io_runs_off_the_event_loop(tmp_path: Path) -> None:
     try:
         await journal._run(lambda conn: seen.append(threading.get_ident()))
         await journal.record_submitted("t1", "music", GENERATE, "k1", {"prompt": "p"})
-        assert seen and seen[0] != loop_thread
+        assert seen
+        assert seen[0] != loop_thread
         assert [e.task_id for e in await journal.unfinished()] == ["t1"]
     finally:
         await journal.aclose()
@@ -207,8 +204,6 @@ async def test_concurrent_batch_with_journal_under_load(tmp_path: Path) -> None:
         assert sb.stats.submissions[GENERATE] == 20
         assert len(sb.state.store.tasks) == 20
     entries = rows(path)
-    assert sorted(r["task_id"] for r in entries) == sorted(
-        i.job.task_id for i in items if i.job
-    )
+    assert sorted(r["task_id"] for r in entries) == sorted(i.job.task_id for i in items if i.job)
     assert all(r["ok"] == 1 for r in entries)
     assert_no_stray_tasks()

@@ -176,7 +176,8 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
             elif line.startswith("API key: "):
                 key = line.split(": ", 1)[1]
                 break
-        assert url and key, "the sandbox did not print its URL and key"
+        assert url, "the sandbox did not print its URL"
+        assert key, "the sandbox did not print its key"
         args = [url, key, str(journal)]
         counts = [str(BATCH), str(CONCURRENCY), str(FREEZE_AFTER)]
 
