@@ -12,7 +12,6 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import CALLBACK_KINDS
 from .records import callback_body
 from .replies import (
     NO_CREDITS,
@@ -100,25 +99,31 @@ async def submit(request: web.Request, build: Builder) -> web.StreamResponse:
         task = build(draft)
     except Invalid as err:
         return invalid(err)
+    # checked again: other creations may have landed while the body was read
+    limited = rate_limit_reply(state, key, state.now())
+    if limited is not None:
+        return limited
     if not state.can_pay(key, task.cost):
         return envelope(402, NO_CREDITS)
     state.charge(key, task.cost)
     if state.rate is not None:
-        state.rate.add(key, draft.now)
+        state.rate.add(key, state.now())
     early = None
-    for kind in ("callback_reorder", "callback_early"):
-        fault = state.faults.pick(request.path, frozenset({kind}) & CALLBACK_KINDS)
-        if fault is None:
-            continue
-        state.stats.faults_injected[kind] += 1
-        if kind == "callback_reorder":
-            task.reorder_callbacks = True
-        else:
-            early = _first_callback_phase(task, state.seed)
+    if _callback_fault(state, request.path, "callback_reorder"):
+        task.reorder_callbacks = True
+    if _callback_fault(state, request.path, "callback_early"):
+        early = _first_callback_phase(task, state.seed)
     state.add_task(task)
     if early is not None:
         await state.callbacks.send_now(task, early)
     return ok({"taskId": task.task_id})
+
+
+def _callback_fault(state: SandboxState, path: str, kind: str) -> bool:
+    if state.faults.pick(path, frozenset({kind})) is None:
+        return False
+    state.stats.faults_injected[kind] += 1
+    return True
 
 
 def _first_callback_phase(task: Task, seed: int) -> Phase | None:

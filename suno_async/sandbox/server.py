@@ -15,6 +15,7 @@ from aiohttp import web
 
 from .app import make_app
 from .faults import Fault
+from .records import record
 from .state import SandboxConfig, SandboxState
 from .stats import SandboxStats
 from .tasks import Task
@@ -150,8 +151,6 @@ class Sandbox:
 
     def status(self, task_id: str) -> str:
         """The wire status / successFlag a record-info call would show now."""
-        from .records import record
-
         data = record(self.task(task_id), self._state.now(), self._state.seed)
         return str(data.get("status", data.get("successFlag")))
 

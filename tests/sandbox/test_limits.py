@@ -24,20 +24,20 @@ async def lhttp(limited: Sandbox) -> AsyncIterator[Http]:
         yield session
 
 
-async def test_21st_create_in_window_gets_http_429_and_is_not_counted(
+async def test_creates_beyond_20_in_window_get_http_429_and_are_not_counted(
     limited: Sandbox, lhttp: Http
 ) -> None:
     replies = await asyncio.gather(
-        *(post(lhttp, limited, "/api/v1/generate", gen_body()) for _ in range(21))
+        *(post(lhttp, limited, "/api/v1/generate", gen_body()) for _ in range(30))
     )
     statuses = sorted(status for status, _ in replies)
-    assert statuses == [200] * 20 + [429]
+    assert statuses == [200] * 20 + [429] * 10
     rejected = next(reply for status, reply in replies if status == 429)
     assert rejected["code"] == 429
     assert rejected["data"] is None
     assert limited.stats.submissions["/api/v1/generate"] == 20
-    assert limited.stats.received["/api/v1/generate"] == 21
-    assert limited.stats.rate_limited == 1
+    assert limited.stats.received["/api/v1/generate"] == 30
+    assert limited.stats.rate_limited == 10
     assert limited.credits() == 10_000 - 20 * 12
     assert len(limited.state.store) == 20
     # the window slides: after it passes, creations are accepted again
@@ -126,3 +126,12 @@ async def test_tasks_are_private_to_their_key(sb: Sandbox, http: Http) -> None:
     async with Http(headers={"Authorization": f"Bearer {other}"}) as http2:
         _, reply = await get(http2, sb, "/api/v1/generate/record-info", taskId=task_id)
     assert reply["data"] is None
+
+
+async def test_21st_sequential_create_is_rejected(limited: Sandbox, lhttp: Http) -> None:
+    for _ in range(20):
+        await generate(lhttp, limited)
+    status, reply = await post(lhttp, limited, "/api/v1/generate", gen_body())
+    assert status == 429
+    assert reply["code"] == 429
+    assert limited.stats.submissions["/api/v1/generate"] == 20

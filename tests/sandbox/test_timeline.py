@@ -54,17 +54,17 @@ async def test_default_timeline_is_realistic_before_scaling(sb: Sandbox, http: H
 
 async def test_time_scale_and_timeline_override() -> None:
     timeline = {"text": 10, "first": 20, "complete": 40}
-    async with Sandbox(time_scale=0.005, seed=3, timeline=timeline, poll_limit=None) as sb:
+    async with Sandbox(time_scale=0.01, seed=3, timeline=timeline, poll_limit=None) as sb:
         headers = {"Authorization": f"Bearer {sb.api_key}"}
         async with Http(headers=headers) as http:
             task_id = await generate(http, sb)
             steps = [(s.phase.name, round(s.offset, 6)) for s in sb.task(task_id).steps]
-            assert steps == [("PENDING", 0), ("TEXT", 0.05), ("FIRST", 0.1), ("SUCCESS", 0.2)]
-            await asyncio.sleep(0.07)
+            assert steps == [("PENDING", 0), ("TEXT", 0.1), ("FIRST", 0.2), ("SUCCESS", 0.4)]
+            await asyncio.sleep(0.15)
             assert (await record(http, sb, task_id))["status"] == "TEXT_SUCCESS"
-            await asyncio.sleep(0.05)
-            assert (await record(http, sb, task_id))["status"] == "FIRST_SUCCESS"
             await asyncio.sleep(0.1)
+            assert (await record(http, sb, task_id))["status"] == "FIRST_SUCCESS"
+            await asyncio.sleep(0.2)
             assert (await record(http, sb, task_id))["status"] == "SUCCESS"
 
 
