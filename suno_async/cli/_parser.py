@@ -1,0 +1,222 @@
+"""The ``suno-async`` argument parser."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..models.enums import Model
+
+__all__ = ["EPILOG", "build_parser"]
+
+EPILOG = """\
+exit codes:
+  0    ok
+  1    a job failed (in a batch: at least one)
+  2    bad command line or invalid request (nothing was sent)
+  3    no API key, or the API refused it
+  4    not enough credits
+  5    network or API error
+  6    gave up waiting / not finished yet (the task may still finish)
+  130  interrupted (Ctrl-C); running tasks keep running, resume as printed
+
+environment:
+  SUNO_API_KEY   the API key (or --api-key)
+  SUNO_BASE_URL  the API host (or --base-url; default: the provider's host)
+
+first run, no account needed:
+  suno-async demo
+"""
+
+#: The in-process sandbox's default time scale for ``--sandbox`` (music jobs ~8 s).
+SANDBOX_TIME_SCALE = 0.05
+#: ``suno-async demo``: music jobs take ~6-11 s at this scale.
+DEMO_TIME_SCALE = 0.06
+
+
+def _common(sub: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name."""
+    # In sub-parsers the defaults are suppressed so a value given before the command
+    # name is not overwritten by the sub-parser's default.
+    default = argparse.SUPPRESS if sub else None
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("connection")
+    group.add_argument("--api-key", default=default, help="API key (default: $SUNO_API_KEY)")
+    group.add_argument(
+        "--base-url", default=default, help="API host (default: $SUNO_BASE_URL or the provider's)"
+    )
+    group.add_argument(
+        "--provider",
+        choices=["kie", "apikley", "sunoapi"],
+        default=default,
+        help="host family: base URL and error codes (default: kie)",
+    )
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=default,
+        help="run against an in-process sandbox (no account, no credits)",
+    )
+    group.add_argument(
+        "--sandbox-time-scale",
+        type=float,
+        default=default,
+        metavar="X",
+        help=f"with --sandbox: timeline scale (default {SANDBOX_TIME_SCALE}; 1 = realistic)",
+    )
+    out = parent.add_argument_group("output")
+    out.add_argument(
+        "--json", action="store_true", default=default, help="print one JSON document on stdout"
+    )
+    out.add_argument(
+        "--plain",
+        action="store_true",
+        default=default,
+        help="plain line output even on a terminal",
+    )
+    tuning = parent.add_argument_group("polling")
+    tuning.add_argument(
+        "--timeout",
+        type=float,
+        default=default,
+        metavar="S",
+        help="give up waiting on a job after S seconds (default 900)",
+    )
+    tuning.add_argument(
+        "--poll-initial",
+        type=float,
+        default=default,
+        metavar="S",
+        help="first poll delay / reset cadence (advanced; default 8)",
+    )
+    tuning.add_argument(
+        "--poll-maximum",
+        type=float,
+        default=default,
+        metavar="S",
+        help="slowest poll cadence (advanced; default 40)",
+    )
+    return parent
+
+
+def _generate_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("request")
+    g.add_argument("prompt_arg", nargs="?", metavar="PROMPT", help="the prompt (or --prompt)")
+    g.add_argument(
+        "--prompt",
+        help="non-custom mode: the idea (<= 500 chars); custom mode: the exact lyrics",
+    )
+    g.add_argument(
+        "--custom-mode", action="store_true", help="custom mode: needs --style and --title"
+    )
+    g.add_argument("--instrumental", action="store_true", help="no vocals")
+    g.add_argument(
+        "--model",
+        default=Model.V5.value,
+        help=f"model: {', '.join(m.value for m in Model)} (default V5)",
+    )
+    g.add_argument("--style", help="custom mode: the music style")
+    g.add_argument("--title", help="custom mode: the title")
+    g.add_argument("--negative-tags", help="custom mode: styles to avoid")
+    g.add_argument("--vocal-gender", choices=["m", "f"], help="custom mode: preferred voice")
+    g.add_argument("--style-weight", type=float, metavar="0..1")
+    g.add_argument("--weirdness-constraint", type=float, metavar="0..1")
+    g.add_argument("--audio-weight", type=float, metavar="0..1")
+    g.add_argument("--persona-id", help="custom mode: a persona to sing")
+    g.add_argument("--callback-url", help="where the API should POST results (optional)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="suno-async",
+        description="Generate music with the Suno API (kie.ai and same-shape hosts) "
+        "from a shell, with live progress; or try it on the built-in sandbox.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common(sub=False)],
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"suno-async {__version__}")
+    common = _common(sub=True)
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subs.required = True
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = subs.add_parser(
+        "generate",
+        parents=[common],
+        help="create music from text",
+        description="Create music from text (two tracks per request).",
+        epilog="example: suno-async generate 'lofi piano, rain' --instrumental "
+        "--wait --download out/",
+        formatter_class=fmt,
+    )
+    _generate_options(p)
+    p.add_argument("--wait", action="store_true", help="wait for the tracks, with progress")
+    p.add_argument(
+        "--download", metavar="DIR", help="wait, then save every track into DIR (implies --wait)"
+    )
+
+    p = subs.add_parser(
+        "batch",
+        parents=[common],
+        help="run many generate requests from a JSON Lines file",
+        description="Submit every request of FILE (one JSON object per line, generate fields "
+        "in snake_case or camelCase) with bounded concurrency, and wait for all. With "
+        "--journal, an interrupted run resumes without submitting anything twice.",
+        epilog='example line: {"prompt": "lofi piano", "instrumental": true}',
+        formatter_class=fmt,
+    )
+    p.add_argument("file", metavar="FILE", help="JSON Lines file ('-' for stdin)")
+    p.add_argument("--concurrency", type=int, default=4, help="jobs running at once (default 4)")
+    p.add_argument(
+        "--journal", metavar="FILE", help="SQLite journal: resume without resubmitting"
+    )
+    p.add_argument("--download", metavar="DIR", help="save every track into DIR")
+
+    p = subs.add_parser(
+        "status", parents=[common], help="show a task's current state (one request)"
+    )
+    p.add_argument("task_id", metavar="TASK_ID")
+    p.add_argument("--kind", default="music", help="task family (default music)")
+
+    p = subs.add_parser("wait", parents=[common], help="wait for tasks to finish, with progress")
+    p.add_argument("task_ids", nargs="+", metavar="TASK_ID")
+    p.add_argument("--kind", default="music", help="task family (default music)")
+    p.add_argument("--download", metavar="DIR", help="save every track into DIR")
+
+    p = subs.add_parser("download", parents=[common], help="save a finished task's tracks")
+    p.add_argument("task_id", metavar="TASK_ID")
+    p.add_argument("--to", metavar="DIR", default=".", help="directory (default .)")
+
+    subs.add_parser("credits", parents=[common], help="show the account's remaining credits")
+
+    p = subs.add_parser(
+        "sandbox",
+        help="serve the local API emulator (for other programs to use)",
+        description="Serve the sandbox (an emulator of the Suno API) until Ctrl-C. "
+        "Point clients at the printed URL and key.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--time-scale", type=float, default=1.0, help="1 = realistic minutes")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--api-key", dest="sandbox_api_key", default=None, help="fixed key")
+    p.add_argument("--hmac-key", default=None, help="sign callbacks with this key")
+
+    p = subs.add_parser(
+        "demo",
+        parents=[common],
+        help="see it work in seconds: a batch on the built-in sandbox",
+        description="Start the sandbox in-process, generate a small batch concurrently, "
+        "download every track and print a summary. No account, nothing leaves this machine.",
+    )
+    p.add_argument("--out", default="suno-output", metavar="DIR", help="default ./suno-output")
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=DEMO_TIME_SCALE,
+        help=f"sandbox timeline scale (default {DEMO_TIME_SCALE}; 1 = realistic minutes)",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    return parser
