@@ -64,9 +64,8 @@ def _is_retryable(exc: BaseException) -> bool:
     """Whether a safe request may be tried again after ``exc``."""
     if isinstance(exc, RateLimitError | MaintenanceError | ServerError):
         return True
-    if isinstance(exc, APIResponseValidationError):
-        return exc.http_status >= 500
-    return isinstance(exc, APIConnectionError)
+    # a garbled reply (proxy page, truncated body) to a safe request: ask again
+    return isinstance(exc, APIResponseValidationError | APIConnectionError)
 
 
 def _never_reached(exc: BaseException) -> bool:

@@ -71,6 +71,7 @@ async def retry_call(
         jitter=None,
         on_backoff=on_backoff,
         raise_on_giveup=True,
+        logger=None,  # we log retries ourselves, without exception details
     )(fn)
     result: T = await decorated()
     return result

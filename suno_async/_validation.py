@@ -49,7 +49,7 @@ class Checks:
 
     def empty(self, field: str, value: object, why: str) -> None:
         """``value`` must be left unset."""
-        if value is not None and value != "":
+        if value is not None and value != "" and not self.failed(field):
             self.add(field, why)
 
     def max_chars(self, field: str, value: str | None, limit: int, context: str) -> None:

@@ -26,7 +26,9 @@ FAST_TIMEOUTS = Timeouts(connect=2.0, read=5.0, total=10.0)
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox(time_scale=TIME_SCALE, seed=1, poll_limit=None) as sb:
+    # Limits off: tests of the limits start their own sandboxes.
+    async with Sandbox(time_scale=TIME_SCALE, seed=1, poll_limit=None,
+                       rate_limit=(10_000, 1.0)) as sb:
         yield sb
 
 

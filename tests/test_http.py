@@ -1,0 +1,190 @@
+"""The one request path, against the sandbox's fault injection over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import pytest
+
+from suno_async import RetryPolicy, SunoClient, Timeouts
+from suno_async._retry import failure_delay
+from suno_async.errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    ConflictError,
+    InsufficientCreditsError,
+    InvalidParametersError,
+    MaintenanceError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
+from suno_async.sandbox import Fault, Sandbox
+
+from .conftest import make_client
+
+GENERATE = "/api/v1/generate"
+RECORD = "/api/v1/generate/record-info"
+
+
+async def test_a_post_whose_reply_is_late_is_seen_once_and_flagged(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(route=GENERATE, kind="delay", seconds=1.0))
+    async with make_client(sandbox, timeouts=Timeouts(connect=1, read=0.2, total=0.3)) as c:
+        with pytest.raises(APITimeoutError) as info:
+            await c.generate(prompt="slow server")
+    assert info.value.maybe_submitted is True
+    assert "not sent again" in str(info.value)
+    await asyncio.sleep(1.0)  # let the held reply finish on the server side
+    assert sandbox.stats.received[GENERATE] == 1
+    assert sandbox.stats.submissions[GENERATE] == 1
+
+
+async def test_a_get_survives_two_429s(client: SunoClient, sandbox: Sandbox) -> None:
+    job = await client.generate(prompt="x")
+    job.detach()
+    before = sandbox.stats.received[RECORD]
+    sandbox.inject(Fault(route=RECORD, kind="http_429", times=2, retry_after=0.01))
+    record = await client.get_record(job.task_id)
+    assert record.task_id == job.task_id
+    assert sandbox.stats.received[RECORD] - before == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "retried"),
+    [
+        (Fault(kind="http_429", times=1), True),  # refused before acting: safe to resend
+        (Fault(kind="body_code", code=455, msg="maintenance", times=1), True),
+        (Fault(kind="http_500", times=1), False),  # might have acted: never resent
+        (Fault(kind="body_code", code=500, times=1), False),
+        (Fault(kind="drop", times=1), False),
+        (Fault(kind="malformed", times=1), False),
+    ],
+    ids=["429", "455", "http500", "code500", "drop", "malformed"],
+)
+async def test_a_paid_post_is_resent_only_when_it_provably_did_nothing(
+    sandbox: Sandbox, fault: Fault, retried: bool
+) -> None:
+    sandbox.inject(Fault(route=GENERATE, **{k: getattr(fault, k) for k in
+                                            ("kind", "times", "code", "msg")}))
+    async with make_client(sandbox) as c:
+        if retried:
+            job = await c.generate(prompt="x")
+            assert job.task_id
+            assert sandbox.stats.received[GENERATE] == 2
+            assert sandbox.stats.submissions[GENERATE] == 1
+        else:
+            with pytest.raises((ServerError, APIConnectionError, APIResponseValidationError)):
+                await c.generate(prompt="x")
+            assert sandbox.stats.received[GENERATE] == 1
+
+
+async def test_a_dropped_post_says_it_may_have_been_submitted(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(route=GENERATE, kind="drop", after=True, times=1))
+    async with make_client(sandbox) as c:
+        with pytest.raises(APIConnectionError) as info:
+            await c.generate(prompt="x")
+    assert info.value.maybe_submitted is True
+    assert sandbox.stats.submissions[GENERATE] == 1  # the task exists; we did not resend
+
+
+async def test_refused_connections_are_retried_then_reported() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    retry = RetryPolicy(max_attempts=3, base=0.001, max_delay=0.01)
+    async with SunoClient(api_key="k", base_url=f"http://127.0.0.1:{port}", retry=retry) as c:
+        with pytest.raises(APIConnectionError) as info:
+            await c.generate(prompt="x")
+        assert info.value.maybe_submitted is False
+        assert c._transport.requests_sent == 3  # refused before sending: safe to retry
+
+
+async def test_bad_key_is_an_authentication_error(sandbox: Sandbox) -> None:
+    async with make_client(sandbox, api_key="wrong") as c:
+        with pytest.raises(AuthenticationError) as info:
+            await c.get_credits()
+    assert info.value.code == 401
+    assert "wrong" not in str(info.value) and "wrong" not in repr(c)
+
+
+async def test_gets_retry_server_errors_and_garbled_replies(client: SunoClient,
+                                                            sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(route="/api/v1/chat/credit", kind="http_503", times=1))
+    sandbox.inject(Fault(route="/api/v1/chat/credit", kind="html", times=1))
+    sandbox.inject(Fault(route="/api/v1/chat/credit", kind="malformed", times=1))
+    assert await client.get_credits() == sandbox.credits()
+    assert sandbox.stats.received["/api/v1/chat/credit"] == 4
+
+
+async def test_unknown_task_is_not_found(client: SunoClient) -> None:
+    with pytest.raises(NotFoundError):
+        await client.get_record("0" * 32)
+
+
+# Expected classes per provider, from REFERENCE §2 (written here independently of the
+# SDK's table): kie 402 = credits, 429 = rate; old sunoapi 429 = credits, 405/430 = rate.
+CODE_TABLE = {
+    "kie": {401: AuthenticationError, 402: InsufficientCreditsError, 404: NotFoundError,
+            409: ConflictError, 422: InvalidParametersError, 429: RateLimitError,
+            451: InvalidParametersError, 455: MaintenanceError, 500: ServerError,
+            501: ServerError},
+    "sunoapi": {400: InvalidParametersError, 401: AuthenticationError, 404: NotFoundError,
+                405: RateLimitError, 413: InvalidParametersError,
+                429: InsufficientCreditsError, 430: RateLimitError, 455: MaintenanceError,
+                500: ServerError},
+}
+CODE_CASES = [(p, code, cls) for p, table in CODE_TABLE.items() for code, cls in table.items()]
+
+
+@pytest.mark.parametrize(("provider", "code", "expected"), CODE_CASES,
+                         ids=[f"{p}-{c}" for p, c, _ in CODE_CASES])
+async def test_each_body_code_maps_to_its_class_per_provider(
+    sandbox: Sandbox, provider: str, code: int, expected: type[Exception]
+) -> None:
+    path = "/api/v1/chat/credit" if provider == "kie" else "/api/v1/generate/credit"
+    sandbox.inject(Fault(route=path, kind="body_code", code=code, msg=f"code {code}"))
+    retry = RetryPolicy(max_attempts=2, base=0.001, max_delay=0.01)
+    async with make_client(sandbox, provider=provider, retry=retry) as c:
+        with pytest.raises(expected) as info:
+            await c.get_credits()
+    assert type(info.value) is expected
+    assert info.value.code == code and info.value.msg == f"code {code}"  # type: ignore[attr-defined]
+
+
+def test_retry_after_is_a_floor_and_delays_are_capped() -> None:
+    policy = RetryPolicy(base=0.01, max_delay=2.0)
+    assert all(failure_delay(policy, n, retry_after=1.5) >= 1.5 for n in range(1, 6))
+    assert all(failure_delay(policy, n, retry_after=60) <= 2.0 for n in range(1, 6))
+    assert all(0 <= failure_delay(policy, n) <= min(2.0, 0.01 * 2 ** (n - 1))
+               for n in range(1, 12))
+
+
+async def test_callers_session_is_used_and_never_closed(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with make_client(sandbox, session=session) as c:
+            assert await c.get_credits() > 0
+        assert not session.closed
+
+
+def test_client_can_be_built_outside_a_loop_and_hides_its_key() -> None:
+    client = SunoClient(api_key="sk-secret-123")  # no session until first use in a loop
+    assert "sk-secret-123" not in repr(client)
+    assert client._transport._session is None
+
+
+def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SUNO_API_KEY", raising=False)
+    with pytest.raises(ValueError, match="SUNO_API_KEY"):
+        SunoClient()
+
+
+def test_key_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNO_API_KEY", "env-key")
+    monkeypatch.setenv("SUNO_BASE_URL", "http://127.0.0.1:1/")
+    client = SunoClient(provider="apikley")
+    assert client.base_url == "http://127.0.0.1:1"
+    assert SunoClient(api_key="k", provider="sunoapi", base_url=None).provider.name == "sunoapi"

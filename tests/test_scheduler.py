@@ -1,0 +1,108 @@
+"""The shared poller: cadence, jitter, per-task limit, failures during polling."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+
+import pytest
+
+from suno_async import PollPolicy, RetryPolicy, Stage
+from suno_async.errors import JobTrackingError
+from suno_async.sandbox import Fault, Sandbox
+
+from .conftest import make_client
+
+RECORD = "*/record-info"
+
+
+async def test_a_batch_does_not_poll_in_lock_step(sandbox: Sandbox) -> None:
+    policy = PollPolicy(initial=0.05, maximum=0.2, early_maximum=0.2, min_interval=0, jitter=0.2)
+    async with make_client(sandbox, poll=policy) as c:
+        jobs = await asyncio.gather(*(c.generate(prompt=f"[[never]] {i}") for i in range(30)))
+        await asyncio.sleep(0.3)
+        offsets = [job.due - job.created for job in jobs]
+    assert len({round(o, 4) for o in offsets}) > 25  # spread, not one instant
+    assert statistics.pstdev(offsets) > 0.005
+
+
+async def test_interval_grows_while_nothing_changes_up_to_its_cap(sandbox: Sandbox) -> None:
+    policy = PollPolicy(initial=0.01, maximum=0.5, early_maximum=0.04, factor=2, min_interval=0)
+    async with make_client(sandbox, poll=policy) as c:
+        job = await c.generate(prompt="[[never]]")
+        await asyncio.sleep(0.3)
+        assert job.polls >= 4
+        assert job.interval == pytest.approx(0.04)  # 0.01 -> 0.02 -> 0.04, capped early
+
+
+async def test_polls_per_job_stay_within_budget_on_the_reference_timeline() -> None:
+    """Default policy and the sandbox's realistic timeline, both scaled by 1/100."""
+    scale = 0.01
+    defaults = PollPolicy()
+    policy = PollPolicy(initial=defaults.initial * scale, maximum=defaults.maximum * scale,
+                        early_maximum=defaults.early_maximum * scale, min_interval=0)
+    async with Sandbox(time_scale=scale, seed=11, poll_limit=None) as sb, \
+            make_client(sb, poll=policy) as c:
+        jobs = await asyncio.gather(*(c.generate(prompt=f"budget {i}") for i in range(10)))
+        await asyncio.wait_for(asyncio.gather(*(j.wait() for j in jobs)), 30)
+    polls = [j.polls for j in jobs]
+    assert statistics.mean(polls) <= 12, polls
+    first_latency = [(j.observed_at[Stage.FIRST_SUCCESS] - j.created) for j in jobs]
+    assert all(latency > 0 for latency in first_latency)
+
+
+async def test_the_per_task_poll_limit_is_respected() -> None:
+    async with Sandbox(time_scale=0.004, seed=3) as sb:  # the sandbox enforces 3 polls/s/task
+        policy = PollPolicy(initial=0.01, maximum=0.05, early_maximum=0.05)  # min_interval 0.34
+        async with make_client(sb, poll=policy) as c:
+            job = await c.generate(prompt="patient")
+            await asyncio.wait_for(job.wait(), 20)
+        assert sb.stats.rate_limited == 0
+        assert job.polls >= 2
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(route=RECORD, kind="http_429", rate=0.5), Fault(route=RECORD, kind="drop", rate=0.4),
+     Fault(route=RECORD, kind="http_503", rate=0.4), Fault(route=RECORD, kind="html", rate=0.4)],
+    ids=["429", "drop", "503", "html"],
+)
+async def test_jobs_complete_through_flaky_polling(sandbox: Sandbox, fault: Fault) -> None:
+    sandbox.inject(fault)
+    retry = RetryPolicy(max_attempts=3, base=0.001, max_delay=0.01)
+    policy = PollPolicy(initial=0.01, maximum=0.03, early_maximum=0.03, min_interval=0,
+                        max_failures=25)
+    async with make_client(sandbox, retry=retry, poll=policy) as c:
+        jobs = await asyncio.gather(*(c.generate(prompt=f"flaky {i}") for i in range(8)))
+        records = await asyncio.wait_for(asyncio.gather(*(j.wait() for j in jobs)), 20)
+        assert all(r.status == "SUCCESS" for r in records)
+        assert c._poller.poll_failures > 0
+    assert sandbox.stats.submissions["/api/v1/generate"] == 8
+
+
+async def test_many_consecutive_poll_failures_end_tracking(sandbox: Sandbox) -> None:
+    sandbox.inject(Fault(route=RECORD, kind="http_500"))
+    retry = RetryPolicy(max_attempts=2, base=0.001, max_delay=0.005)
+    policy = PollPolicy(initial=0.01, maximum=0.02, early_maximum=0.02, min_interval=0,
+                        max_failures=4)
+    async with make_client(sandbox, retry=retry, poll=policy) as c:
+        job = await c.generate(prompt="unreachable status")
+        with pytest.raises(JobTrackingError) as info:
+            await asyncio.wait_for(job.wait(), 10)
+        assert info.value.task_id == job.task_id and not job.done()
+        assert 1 <= sandbox.stats.received["/api/v1/generate/record-info"] <= 4 * 2
+
+
+async def test_submissions_are_not_starved_by_thousands_of_polls() -> None:
+    async with Sandbox(time_scale=0.001, seed=9, poll_limit=None,
+                       rate_limit=(10_000, 1.0)) as sb:
+        policy = PollPolicy(initial=0.001, maximum=0.002, early_maximum=0.002, min_interval=0,
+                            concurrency=8)
+        async with make_client(sb, poll=policy) as c:
+            await asyncio.gather(*(c.generate(prompt=f"[[never]] {i}") for i in range(300)))
+            async with asyncio.timeout(20):
+                while c._poller.polls < 600:  # the poller is saturated: 300 jobs, 8 slots
+                    await asyncio.sleep(0.01)
+            late = await asyncio.wait_for(c.generate(prompt="still gets through"), 5)
+            assert late.task_id in c.jobs
+            assert sb.stats.submissions["/api/v1/generate"] == 301
