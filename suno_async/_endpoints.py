@@ -394,7 +394,9 @@ def _guess_mime(name: str | None) -> str | None:
 def _form(
     request: StreamUploadRequest, content: io.IOBase | Any, filename: str, mime: str | None
 ) -> aiohttp.FormData:
-    form = aiohttp.FormData()
+    # quote_fields=False: the part's filename is sent as is (escaped, not percent-encoded),
+    # otherwise "take 1.mp3" arrives as "take%201.mp3".
+    form = aiohttp.FormData(quote_fields=False)
     form.add_field(
         "file", content, filename=filename, content_type=mime or "application/octet-stream"
     )
