@@ -26,8 +26,9 @@ import re
 import socket
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import unquote
 
 import aiohttp
@@ -59,6 +60,16 @@ _KNOWN_SUFFIXES = frozenset(
     {".mp3", ".wav", ".m4a", ".flac", ".ogg", ".aac", ".mp4", ".mov", ".webm", ".png",
      ".jpg", ".jpeg", ".webp", ".gif", ".mid", ".midi", ".json", ".txt", ".lrc", ".zip"}
 )
+
+#: Content types of the API's media, whatever the platform's mime.types says.
+_TYPE_SUFFIXES = {
+    "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav", "audio/vnd.wave": ".wav",
+    "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/mp4": ".m4a", "audio/x-m4a": ".m4a",
+    "audio/flac": ".flac", "audio/ogg": ".ogg", "audio/midi": ".mid", "audio/x-midi": ".mid",
+    "video/mp4": ".mp4", "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
+}
+
+T = TypeVar("T")
 
 
 class DownloadError(SunoError):
@@ -105,8 +116,8 @@ def _extension(url: URL, content_type: str) -> str:
     suffix = PurePosixPath(url.path).suffix.lower()
     if suffix in _KNOWN_SUFFIXES:
         return suffix
-    mime = content_type.split(";")[0].strip()
-    guessed = mimetypes.guess_extension(mime) if mime else None
+    mime = content_type.split(";")[0].strip().lower()
+    guessed = _TYPE_SUFFIXES.get(mime) or (mimetypes.guess_extension(mime) if mime else None)
     if guessed and re.fullmatch(r"\.[a-z0-9]{1,5}", guessed):
         return guessed
     return ".bin"
@@ -233,7 +244,7 @@ async def download(
     >>> # async with SunoClient() as client:
     >>> #     path = await client.download(record.tracks[0], "music/")
     """
-    url = URL(_source_url(source))
+    url = original = URL(_source_url(source))
     if max_bytes <= 0:
         raise ValueError(f"max_bytes must be > 0, got {max_bytes!r}")
     target, is_dir = _destination(dest)
@@ -268,7 +279,9 @@ async def download(
                     )
                 if is_dir:
                     await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
-                    final = target / _name_for(source, url, resp.headers.get("Content-Type", ""))
+                    content_type = resp.headers.get("Content-Type", "")
+                    # named after the URL the caller gave (as curl -O and wget do)
+                    final = target / _name_for(source, original, content_type)
                 else:
                     final = target
                 await _write_atomic(resp, final, max_bytes, str(url))
@@ -281,12 +294,26 @@ async def download(
     raise DownloadError(f"more than {MAX_REDIRECTS} redirects", url=str(url))
 
 
+async def _settled(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn`` in a thread; if we are cancelled meanwhile, let it finish first.
+
+    File work already started is never left running behind the cleanup.
+    """
+    future = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
+
+
 async def _write_atomic(
     resp: aiohttp.ClientResponse, final: Path, max_bytes: int, url: str
 ) -> None:
-    fd, tmp_name = await asyncio.to_thread(
-        tempfile.mkstemp, prefix=f".{final.name[:60]}.", suffix=".part", dir=final.parent
-    )
+    # Created synchronously (one quick syscall) so that no cancellation can fall between
+    # the file's creation and the ``try`` that removes it.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name[:60]}.", suffix=".part",
+                                    dir=final.parent)
     tmp = Path(tmp_name)
     handle: IO[bytes] = os.fdopen(fd, "wb")
     try:
@@ -302,11 +329,11 @@ async def _write_atomic(
                 )
             batch += chunk
             if len(batch) >= WRITE_BATCH:
-                await asyncio.to_thread(handle.write, bytes(batch))
+                await _settled(handle.write, bytes(batch))
                 batch.clear()
-        await asyncio.to_thread(_finish, handle, bytes(batch), tmp, final)
+        await _settled(_finish, handle, bytes(batch), tmp, final)
     except BaseException:
-        await asyncio.shield(asyncio.to_thread(_discard, handle, tmp))
+        _discard(handle, tmp)
         raise
 
 
