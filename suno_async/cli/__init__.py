@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from ._exit import ExitCode, describe
 
@@ -41,10 +43,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(hint + "\n")
         return ExitCode.USAGE
     try:
-        return asyncio.run(_run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return asyncio.run(_run(args))
     except KeyboardInterrupt:
         sys.stderr.write("interrupted.\n")
         return ExitCode.INTERRUPTED
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as one plain line (no source paths) on stderr."""
+    (file or sys.stderr).write(f"warning: {message}\n")
 
 
 def _serve_sandbox(args: argparse.Namespace) -> int:

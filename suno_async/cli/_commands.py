@@ -352,7 +352,12 @@ async def follow(
     """Show a job's progress until it ends; download its tracks if asked."""
     started = time.monotonic()
     outcome = Outcome(job.task_id, label)
-    reporter.add(job.task_id, label, _request_label(job.request))
+    reporter.add(
+        job.task_id,
+        label,
+        _request_label(job.request),
+        word="submitted" if job.request is not None else "tracking",
+    )
     try:
         async for event in job.events():
             if event.error is None and not event.stage.terminal:
@@ -623,7 +628,7 @@ async def run_batch(
             if journal:
                 for job in await client.resume():
                     resumed += 1
-                    start(job, f"{job.task_id[:12]} (resumed)")
+                    start(job, f"{job.task_id[:12]} (journal)")
 
             def on_item(item: BatchItem) -> None:
                 if item.job is not None:

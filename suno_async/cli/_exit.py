@@ -142,13 +142,13 @@ def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
     if isinstance(exc, ContentPolicyError):
         return (
             ExitCode.JOB_FAILED,
-            f"the content was rejected: {exc}.",
+            f"the content was rejected: {_sentence(exc)}",
             "rephrase the prompt, style or lyrics and generate again.",
         )
     if isinstance(exc, JobFailedError):
         return (
             ExitCode.JOB_FAILED,
-            f"{exc}.",
+            _sentence(exc),
             "credits for failed generations are normally refunded; try again.",
         )
     if isinstance(exc, JobTimeoutError):
@@ -160,7 +160,7 @@ def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
     if isinstance(exc, JobTrackingError):
         return (
             ExitCode.API,
-            f"{exc}.",
+            _sentence(exc),
             f"check the network, then `suno-async wait {exc.task_id}`.",
         )
     if isinstance(exc, APITimeoutError):
@@ -189,6 +189,13 @@ def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
     return (ExitCode.API, f"unexpected error: {type(exc).__name__}: {exc}", "please report it.")
 
 
-def _api_text(exc: APIStatusError) -> str:
+def _sentence(exc: BaseException) -> str:
+    """The error's text ending with exactly one full stop."""
     text = str(exc).strip()
-    return text if text.endswith(".") else text + "."
+    if text.endswith(".."):
+        text = text.rstrip(".") + "."
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _api_text(exc: APIStatusError) -> str:
+    return _sentence(exc)

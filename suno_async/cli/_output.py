@@ -140,8 +140,8 @@ class Reporter:
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def add(self, key: str, label: str, title: str = "") -> None:
-        """A new row (a job submitted or re-attached)."""
+    def add(self, key: str, label: str, title: str = "", word: str = "submitted") -> None:
+        """A new row (a job submitted, or re-attached: ``word="resumed"``)."""
         if key in self._rows:
             return
         row: dict[str, Any] = {"label": label, "stage": "PENDING", "title": title}
@@ -151,7 +151,7 @@ class Reporter:
             assert self._overall is not None
             self._progress.update(self._overall, total=len(self._rows))
         elif self.output.mode == "plain":
-            self._plain(key, "submitted")
+            self._plain(key, word)
 
     def update(self, key: str, stage: str, title: str | None = None) -> None:
         """A row moved to ``stage`` (a Stage name or a short word like ``saved``)."""
