@@ -99,10 +99,12 @@ async def test_callback_exception_with_complete_tracks_is_a_success(client: Suno
 
 
 async def test_unknown_status_is_kept_logged_once_and_tracking_goes_on(
-    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async with make_client(sandbox, poll=PollPolicy(initial=0.001, maximum=0.003,
-                                                    early_maximum=0.002, min_interval=0)) as c:
+    # the undocumented status lasts the first half of the text stage: ~40-75 ms here
+    policy = PollPolicy(initial=0.005, maximum=0.01, early_maximum=0.01, min_interval=0)
+    async with Sandbox(time_scale=SLOW_ENOUGH, seed=6, poll_limit=None) as sb, \
+            make_client(sb, poll=policy) as c:
         caplog.set_level(logging.WARNING, logger="suno_async")
         job = await c.generate(prompt="[[unknown-status]] novel")
         await asyncio.wait_for(job.wait(), 10)
