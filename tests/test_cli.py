@@ -120,7 +120,7 @@ async def test_generate_without_wait_prints_the_task_id_then_status_and_download
     assert (doc["task_id"], doc["stage"], len(doc["tracks"])) == (task_id, "SUCCESS", 2)
     saved = await cli("download", task_id, "--to", "dl", *conn(sb), cwd=tmp_path)
     assert saved.code == 0, saved.err
-    files = saved.out.split()
+    files = saved.out.splitlines()
     assert len(files) == 2
     for name in files:
         assert_wav(tmp_path / name)

@@ -116,7 +116,6 @@ async def _run(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
-        await ctx.aclose()
 
 
 def _error(ctx: object, code: int, message: str, hint: str) -> None:

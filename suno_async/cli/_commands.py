@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import attrs
 
 from ..batch import BatchItem
@@ -33,7 +32,6 @@ from ..models.enums import Stage
 from ..models.records import MusicRecord, Record, Track
 from ..models.requests import GenerateRequest
 from ._exit import ExitCode, describe
-from ._files import download_url, track_file_name
 from ._output import Output, Reporter
 from ._parser import SANDBOX_TIME_SCALE
 
@@ -116,24 +114,10 @@ class Context:
     client: SunoClient | None = None
     sandbox: Sandbox | None = None
     resume_hint: str = ""
-    _http: aiohttp.ClientSession | None = None
 
     def opt(self, name: str, default: Any = None) -> Any:
         value = getattr(self.args, name, None)
         return default if value is None else value
-
-    async def http(self) -> aiohttp.ClientSession:
-        """A plain session for downloads (media URLs need no API key)."""
-        if self._http is None:
-            self._http = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=300, connect=10, sock_read=60)
-            )
-        return self._http
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
 
     def running(self) -> list[str]:
         """Task ids this run knows of that have not finished."""
@@ -213,7 +197,6 @@ async def open_client(
         except ValueError as exc:
             raise CliError(ExitCode.USAGE, f"{exc}.", "see `suno-async --help`.") from None
         ctx.client = client
-        stack.push_async_callback(ctx.aclose)
         await stack.enter_async_context(client)
         yield client
 
@@ -331,14 +314,15 @@ def _request_label(request: object) -> str:
 
 
 async def save_tracks(ctx: Context, outcome: Outcome, directory: Path) -> None:
-    """Download every track of a finished music job into ``directory``."""
-    session = await ctx.http()
+    """Download every track of a finished music job into ``directory``.
+
+    ``client.download`` streams to a temporary file and renames it into place, so an
+    interrupted download never leaves a partial file under the final name.
+    """
+    assert ctx.client is not None
     for track in outcome.tracks:
-        url = track.audio_url or track.stream_audio_url
-        if not url:
-            continue
-        name = track_file_name(track.title or outcome.label, track.id or outcome.task_id, url)
-        outcome.files.append(await download_url(session, url, directory / name))
+        if track.audio_url:
+            outcome.files.append(await ctx.client.download(track, f"{directory}{os.sep}"))
 
 
 async def follow(
