@@ -235,7 +235,7 @@ class Transport:
         retry_after = _retry_after(headers)
         try:
             body = json.loads(raw) if raw else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
         if status == 429:  # HTTP 429 is a rate limit on every host, whatever the body says
             code = body.get("code") if isinstance(body, dict) else None

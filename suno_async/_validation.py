@@ -81,8 +81,12 @@ class Checks:
     def url(self, field: str, value: str | None) -> None:
         if value is None or self.failed(field):
             return
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(value)
+            ok = parts.scheme in ("http", "https") and bool(parts.netloc)
+        except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+            ok = False
+        if not ok:
             self.add(field, f"must be an http(s) URL, got {value[:80]!r}")
 
     def model(self, field: str, value: object, allowed: Iterable[enum.Enum], endpoint: str) -> None:

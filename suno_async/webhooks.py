@@ -169,7 +169,7 @@ class WebhookReceiver:
             return self._reject("body too large", 413)
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return self._reject("body is not JSON", 400)
         task_id = callback_task_id(body)
         if task_id is None:

@@ -121,7 +121,7 @@ class MusicRecord(Record):
         """The stored request parameters, decoded (``{}`` when absent or not JSON)."""
         try:
             value = json.loads(self.param) if self.param else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return value if isinstance(value, dict) else {}
 

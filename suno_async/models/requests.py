@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import math
 from typing import Any, ClassVar, cast
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -134,6 +135,21 @@ class Request:
         return unstructure_request(self)
 
 
+def _redact_url(value: object) -> str:
+    """``repr`` of a callback URL without its path and query (they may hold a secret token).
+
+    >>> _redact_url("https://bot.example.com/suno-async/callback/s3cr3t")
+    "'https://bot.example.com/...'"
+    """
+    if not isinstance(value, str):
+        return repr(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "'...'"
+    return repr(f"{parts.scheme}://{parts.netloc}/...")
+
+
 def _check_callback(checks: Checks, value: str | None) -> None:
     checks.url("call_back_url", value)
 
@@ -147,7 +163,7 @@ class MusicOptions(Request):
     style_weight: float | None = None
     weirdness_constraint: float | None = None
     audio_weight: float | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check_options(self, checks: Checks) -> None:
         for name in ("style_weight", "weirdness_constraint", "audio_weight"):
@@ -541,7 +557,7 @@ class ReplaceSectionRequest(Request):
     upload_url: str | None = None
     model: Model | str | None = attrs.field(default=None, converter=_model)
     negative_tags: str | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         why = "for replace-section"
@@ -694,7 +710,7 @@ class SoundsRequest(Request):
     sound_tempo: int | None = None
     sound_key: SoundKey | None = attrs.field(default=None, converter=_to_sound_key)
     grab_lyrics: bool = False
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("prompt", self.prompt, "for sounds (describe the sound)")
@@ -720,7 +736,7 @@ class LyricsRequest(Request):
     kind: ClassVar[str | None] = "lyrics"
 
     prompt: str | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         if checks.required("prompt", self.prompt, "for lyrics (describe the song)"):
@@ -757,7 +773,7 @@ class WavRequest(_TrackRequest):
     endpoint: ClassVar[str] = "wav"
     kind: ClassVar[str | None] = "wav"
 
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
@@ -783,7 +799,7 @@ class SeparateVocalsRequest(_TrackRequest):
     type: SeparationType = attrs.field(
         default=SeparationType.SEPARATE_VOCAL, converter=_to_separation
     )
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
@@ -807,7 +823,7 @@ class MidiRequest(Request):
 
     task_id: str | None = None
     audio_id: str | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("task_id", self.task_id, "(a finished vocal-separation task)")
@@ -833,7 +849,7 @@ class MusicVideoRequest(_TrackRequest):
 
     author: str | None = None
     domain_name: str | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
@@ -857,7 +873,7 @@ class CoverArtRequest(Request):
     kind: ClassVar[str | None] = "cover_art"
 
     task_id: str | None = None
-    call_back_url: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("task_id", self.task_id, "(the music task)")
