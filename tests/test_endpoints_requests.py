@@ -578,3 +578,19 @@ def test_no_warning_for_known_models() -> None:
         for model in Model:
             ExtendRequest(audio_id="a", model=model)
             ExtendRequest(audio_id="a", model=model.value)
+
+
+@pytest.mark.parametrize(
+    ("cls", "fields", "field"),
+    [
+        (PersonaRequest, {**PERSONA, "vocal_start": 10**400}, "vocal_start"),
+        (ReplaceSectionRequest, {**SECTION, "task_id": "t", "audio_id": "a",
+                                 "infill_start_s": 0, "infill_end_s": 10**400}, "infill_end_s"),
+        (ExtendRequest, {"audio_id": "a", "continue_at": 10**400}, "continue_at"),
+        (SoundsRequest, {"prompt": "p", "sound_tempo": 10**400}, "sound_tempo"),
+    ],
+)
+def test_huge_integers_are_a_problem_not_a_crash(
+    cls: type[Any], fields: dict[str, Any], field: str
+) -> None:
+    assert fields_of(cls, **fields) == {field}

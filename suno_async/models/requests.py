@@ -339,9 +339,17 @@ def _name(model: object) -> str:
     return str(getattr(model, "value", model))
 
 
+def _finite(value: float) -> bool:
+    """``math.isfinite`` that says False for an int too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _decimals(checks: Checks, field: str, value: float | None, places: int) -> None:
     """``value`` has at most ``places`` decimal places (skipped when already failed)."""
-    if value is None or checks.failed(field) or not math.isfinite(value):
+    if value is None or checks.failed(field) or not _finite(value):
         return
     scaled = value * 10**places
     if abs(scaled - round(scaled)) > 1e-6:
@@ -351,8 +359,8 @@ def _decimals(checks: Checks, field: str, value: float | None, places: int) -> N
 def _positive(checks: Checks, field: str, value: float | None, what: str) -> None:
     if value is None or checks.failed(field):
         return
-    if not (math.isfinite(value) and value > 0):
-        checks.add(field, f"must be greater than 0 ({what}), got {value!r}")
+    if not (_finite(value) and value > 0):
+        checks.add(field, f"must be a finite number greater than 0 ({what}), got {value!r:.40}")
 
 
 def _check_extend_params(
@@ -579,8 +587,8 @@ class ReplaceSectionRequest(Request):
         for name, value in (("infill_start_s", start), ("infill_end_s", end)):
             if value is None:
                 checks.add(name, "required: the window to replace, in seconds")
-            elif not math.isfinite(value) or value < 0:
-                checks.add(name, f"must be a number >= 0 (seconds), got {value!r}")
+            elif not _finite(value) or value < 0:
+                checks.add(name, f"must be a finite number >= 0 (seconds), got {value!r:.40}")
             else:
                 _decimals(checks, name, value, REPLACE_DECIMALS)
         if start is None or end is None or checks.failed("infill_start_s"):
@@ -717,7 +725,9 @@ class SoundsRequest(Request):
         checks.max_chars("prompt", self.prompt, SOUNDS_PROMPT_MAX, "for sounds")
         checks.model("model", self.model, ENDPOINT_MODELS[self.endpoint], "sounds")
         low, high = SOUND_TEMPO_RANGE
-        checks.number_range("sound_tempo", self.sound_tempo, low, high, " BPM")
+        tempo = self.sound_tempo
+        if tempo is not None and not checks.failed("sound_tempo") and not low <= tempo <= high:
+            checks.add("sound_tempo", f"must be between {low} and {high} BPM, got {tempo!r:.40}")
         _check_callback(checks, self.call_back_url)
 
 
@@ -948,8 +958,8 @@ class PersonaRequest(_TrackRequest):
         checks.required("description", self.description, "(describe the voice)")
         for name in ("vocal_start", "vocal_end"):
             value = getattr(self, name)
-            if value is not None and (not math.isfinite(value) or value < 0):
-                checks.add(name, f"must be a number >= 0 (seconds), got {value!r}")
+            if value is not None and (not _finite(value) or value < 0):
+                checks.add(name, f"must be a finite number >= 0 (seconds), got {value!r:.40}")
         if checks.failed("vocal_start") or checks.failed("vocal_end"):
             return
         default_start, default_end = PERSONA_DEFAULT_WINDOW
