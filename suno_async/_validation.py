@@ -63,7 +63,7 @@ class Checks:
         if value is None or self.failed(field):
             return
         low, high = WEIGHT_RANGE
-        if not (math.isfinite(value) and low <= value <= high):
+        if not (low <= value <= high and math.isfinite(value)):  # range first: no OverflowError
             self.add(field, f"must be between {low:g} and {high:g}, got {value!r}")
             return
         scaled = value * 10**WEIGHT_DECIMALS
@@ -75,7 +75,7 @@ class Checks:
     ) -> None:
         if value is None or self.failed(field):
             return
-        if not (math.isfinite(value) and low <= value <= high):
+        if not (low <= value <= high and math.isfinite(value)):  # range first: no OverflowError
             self.add(field, f"must be between {low:g} and {high:g}{unit}, got {value!r}")
 
     def url(self, field: str, value: str | None) -> None:

@@ -594,3 +594,8 @@ def test_huge_integers_are_a_problem_not_a_crash(
     cls: type[Any], fields: dict[str, Any], field: str
 ) -> None:
     assert fields_of(cls, **fields) == {field}
+
+
+def test_huge_integer_weight_is_a_problem_not_a_crash() -> None:
+    found = fields_of(ExtendRequest, audio_id="a", style_weight=10**400, audio_weight=-(10**400))
+    assert found == {"style_weight", "audio_weight"}
