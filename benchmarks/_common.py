@@ -129,7 +129,10 @@ def machine() -> dict[str, Any]:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
             cwd=os.path.dirname(os.path.abspath(__file__)),
         ).stdout.strip()
     except OSError:
@@ -210,7 +213,10 @@ _SAMPLE_STAGES = {
     "SUCCESS": Stage.SUCCESS,
 }
 _SAMPLE_FAILURES = {
-    "CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "CALLBACK_EXCEPTION", "SENSITIVE_WORD_ERROR"
+    "CREATE_TASK_FAILED",
+    "GENERATE_AUDIO_FAILED",
+    "CALLBACK_EXCEPTION",
+    "SENSITIVE_WORD_ERROR",
 }
 
 

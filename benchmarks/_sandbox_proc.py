@@ -25,6 +25,9 @@ from typing import Any
 
 from suno_async.sandbox import Sandbox
 
+#: The repository root (the child runs ``python -m benchmarks._sandbox_proc`` from here).
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 class SandboxProcess:
     """A sandbox in a subprocess; ``url`` and ``api_key`` once entered."""
@@ -51,10 +54,13 @@ class SandboxProcess:
 
     async def __aenter__(self) -> SandboxProcess:
         self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "benchmarks._sandbox_proc", json.dumps(self.options),
+            sys.executable,
+            "-m",
+            "benchmarks._sandbox_proc",
+            json.dumps(self.options),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            cwd=ROOT,
         )
         assert self._proc.stdout is not None
         line = await asyncio.wait_for(self._proc.stdout.readline(), 30)
@@ -64,6 +70,17 @@ class SandboxProcess:
         info = json.loads(line)
         self.url, self.api_key = info["url"], info["api_key"]
         return self
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the child has used so far; None where unknown."""
+        if self._proc is None:
+            return None
+        try:
+            with open(f"/proc/{self._proc.pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
 
     async def stats(self) -> dict[str, Any]:
         """The child's counters (``GET /_sandbox/stats``)."""

@@ -20,6 +20,7 @@ force when each stage changed (the gap between the two polls around the change).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,26 +79,20 @@ async def _sdk_path(sb: Sandbox, scale: float, n: int, nfail: int, callbacks: bo
     policy = scaled_policy(scale)
     limit = RateLimit(creates=10_000, per_seconds=1.0)
     receiver = WebhookReceiver()
-    async with receiver.serve() if callbacks else _null() as _:
-        async with SunoClient(
-            api_key=sb.api_key, base_url=sb.url, poll=policy, rate_limit=limit
-        ) as client:
-            if callbacks:
-                receiver.attach(client)
-            prompts = [f"bench {i}" for i in range(n)] + [FAIL_PROMPT] * nfail
-            jobs = await asyncio.gather(
-                *(client.generate(prompt=p, instrumental=True) for p in prompts)
-            )
-            await asyncio.gather(*(_follow_sdk(job, out) for job in jobs))
+    async with contextlib.AsyncExitStack() as stack:
+        if callbacks:
+            await stack.enter_async_context(receiver.serve())
+        client = await stack.enter_async_context(
+            SunoClient(api_key=sb.api_key, base_url=sb.url, poll=policy, rate_limit=limit)
+        )
+        if callbacks:
+            receiver.attach(client)
+        prompts = [f"bench {i}" for i in range(n)] + [FAIL_PROMPT] * nfail
+        jobs = await asyncio.gather(
+            *(client.generate(prompt=p, instrumental=True) for p in prompts)
+        )
+        await asyncio.gather(*(_follow_sdk(job, out) for job in jobs))
     return out
-
-
-class _null:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 async def _sample_path(sb: Sandbox, scale: float, n: int, nfail: int) -> PathResult:
@@ -157,9 +152,7 @@ def _gaps(sb: Sandbox, log: PollLog, result: PathResult, stage: Stage, unit: flo
 
 
 def _polls(log: PollLog, result: PathResult) -> list[float]:
-    return [
-        float(len(log.times.get(t, ()))) for t in result.seen if t not in result.failed_at
-    ]
+    return [float(len(log.times.get(t, ()))) for t in result.seen if t not in result.failed_at]
 
 
 def _stats(values: list[float], digits: int = 2) -> dict[str, float]:
@@ -182,64 +175,121 @@ async def run(quick: bool) -> list[Row]:
     s2 = "2 detection latency"
     for stage in STAGES:
         cb = _stats(_latencies(sb, callbacks, stage, 0.001), 1)
-        rows.append(row(
-            s2, f"{stage.name}: SDK callbacks (mean/p50/p99)", cb, "ms",
-            target="p50 <= 10 ms", ok=cb["p50"] <= 10.0,
-        ))
+        rows.append(
+            row(
+                s2,
+                f"{stage.name}: SDK callbacks (mean/p50/p99)",
+                cb,
+                "ms",
+                target="p50 <= 10 ms",
+                ok=cb["p50"] <= 10.0,
+            )
+        )
     for stage in STAGES:
         poll = _latencies(sb, polling, stage, scale)
         base = _latencies(sb, sample, stage, scale)
         ps, bs = _stats(poll), _stats(base)
-        rows.append(row(
-            s2, f"{stage.name}: SDK polling vs sample client (mean/p50/p99)", ps, "s",
-            baseline=bs, ratio=round(ps["mean"] / bs["mean"], 3), note=note,
-        ))
+        rows.append(
+            row(
+                s2,
+                f"{stage.name}: SDK polling vs sample client (mean/p50/p99)",
+                ps,
+                "s",
+                baseline=bs,
+                ratio=round(ps["mean"] / bs["mean"], 3),
+                note=note,
+            )
+        )
     for stage in STAGES:
         lat = summary(_latencies(sb, polling, stage, scale))["mean"]
         gap = summary(_gaps(sb, log, polling, stage, scale))["mean"]
         share = lat / gap
-        rows.append(row(
-            s2, f"{stage.name}: SDK polling mean latency / interval in force ({gap:.1f} s)",
-            round(share, 3), "x", target="<= 0.6", ok=share <= 0.6,
-        ))
+        rows.append(
+            row(
+                s2,
+                f"{stage.name}: SDK polling mean latency / interval in force ({gap:.1f} s)",
+                round(share, 3),
+                "x",
+                target="<= 0.6",
+                ok=share <= 0.6,
+            )
+        )
 
     s3 = "3 polls per job"
     sdk_polls, base_polls = _polls(log, polling), _polls(log, sample)
     ps, bs = _stats(sdk_polls, 1), _stats(base_polls, 1)
-    rows.append(row(
-        s3, "polls per completed music job (mean/p50/max)",
-        {"mean": ps["mean"], "p50": ps["p50"], "max": ps["max"]}, "polls",
-        baseline={"mean": bs["mean"], "p50": bs["p50"], "max": bs["max"]},
-        ratio=round(ps["mean"] / bs["mean"], 3), target="max <= 12", ok=ps["max"] <= 12,
-    ))
+    rows.append(
+        row(
+            s3,
+            "polls per completed music job (mean/p50/max)",
+            {"mean": ps["mean"], "p50": ps["p50"], "max": ps["max"]},
+            "polls",
+            baseline={"mean": bs["mean"], "p50": bs["p50"], "max": bs["max"]},
+            ratio=round(ps["mean"] / bs["mean"], 3),
+            target="max <= 12",
+            ok=ps["max"] <= 12,
+        )
+    )
     first = _stats(_latencies(sb, polling, Stage.FIRST_SUCCESS, scale))
     first_base = _stats(_latencies(sb, sample, Stage.FIRST_SUCCESS, scale))
-    rows.append(row(
-        s3, "FIRST_SUCCESS seen after (mean/p99/max)",
-        {"mean": first["mean"], "p99": first["p99"], "max": first["max"]}, "s",
-        baseline={"mean": first_base["mean"], "p99": first_base["p99"], "max": first_base["max"]},
-        target="max <= 10 s", ok=first["max"] <= 10.0,
-    ))
+    rows.append(
+        row(
+            s3,
+            "FIRST_SUCCESS seen after (mean/p99/max)",
+            {"mean": first["mean"], "p99": first["p99"], "max": first["max"]},
+            "s",
+            baseline={
+                "mean": first_base["mean"],
+                "p99": first_base["p99"],
+                "max": first_base["max"],
+            },
+            target="max <= 10 s",
+            ok=first["max"] <= 10.0,
+        )
+    )
     safety = _stats(_polls(log, callbacks), 1)
-    rows.append(row(
-        s3, "safety-net polls per job with callbacks (mean/max)",
-        {"mean": safety["mean"], "max": safety["max"]}, "polls",
-    ))
+    rows.append(
+        row(
+            s3,
+            "safety-net polls per job with callbacks (mean/max)",
+            {"mean": safety["mean"], "max": safety["max"]},
+            "polls",
+        )
+    )
 
     s4 = "4 failure detection"
     pf = _stats(_failure_latencies(sb, polling, scale))
     bf = _stats(_failure_latencies(sb, sample, scale))
-    rows.append(row(
-        s4, "GENERATE_AUDIO_FAILED -> error raised, SDK polling vs sample (mean/p50/p99)", pf,
-        "s", baseline=bf, ratio=round(pf["mean"] / bf["mean"], 3),
-    ))
+    rows.append(
+        row(
+            s4,
+            "GENERATE_AUDIO_FAILED -> error raised, SDK polling vs sample (mean/p50/p99)",
+            pf,
+            "s",
+            baseline=bf,
+            ratio=round(pf["mean"] / bf["mean"], 3),
+        )
+    )
     cf = _stats(_failure_latencies(sb, callbacks, 0.001), 1)
-    rows.append(row(
-        s4, "GENERATE_AUDIO_FAILED -> error raised, SDK callbacks (mean/p50/p99)", cf, "ms",
-    ))
+    rows.append(
+        row(
+            s4,
+            "GENERATE_AUDIO_FAILED -> error raised, SDK callbacks (mean/p50/p99)",
+            cf,
+            "ms",
+        )
+    )
     missed = sum(len(r.errors) for r in (callbacks, polling)) + sum(
         nfail - len(r.failed_at) for r in (callbacks, polling, sample)
     )
-    rows.append(row(s4, "unexpected errors or failures not raised", missed, "count",
-                    target="0", ok=missed == 0))
+    rows.append(
+        row(
+            s4,
+            "unexpected errors or failures not raised",
+            missed,
+            "count",
+            target="0",
+            ok=missed == 0,
+        )
+    )
     return rows

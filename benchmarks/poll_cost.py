@@ -15,7 +15,7 @@ import time
 
 from suno_async import PollPolicy, RateLimit, SunoClient
 
-from ._common import RECORD_PATH, PLACEHOLDER_CALLBACK, Row, auth_session, row, submit_raw
+from ._common import PLACEHOLDER_CALLBACK, RECORD_PATH, Row, auth_session, row, submit_raw
 from ._sandbox_proc import SandboxProcess
 
 SCENARIO = "1 poll cost"
@@ -47,59 +47,70 @@ def _add(totals: dict[str, list[float]], name: str, n: float, wall: float, cpu: 
 
 
 async def run(quick: bool) -> list[Row]:
-    seconds = 0.6 if quick else 2.0
+    seconds = 0.4 if quick else 2.0
     rounds = 1 if quick else 2
     # Stuck at FIRST_SUCCESS forever: every poll returns the same realistic record.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}
-    async with SandboxProcess(time_scale=1.0, timeline=timeline) as sb:
-        async with auth_session(sb.api_key) as http:
-            ids = [await submit_raw(http, sb.url, f"bench {i}", PLACEHOLDER_CALLBACK)
-                   for i in range(TASKS)]
+    async with (
+        SandboxProcess(time_scale=1.0, timeline=timeline) as sb,
+        auth_session(sb.api_key) as http,
+    ):
+        ids = [
+            await submit_raw(http, sb.url, f"bench {i}", PLACEHOLDER_CALLBACK) for i in range(TASKS)
+        ]
 
-            async def bare(i: int) -> None:
-                params = {"taskId": ids[i % TASKS]}
-                async with http.get(f"{sb.url}{RECORD_PATH}", params=params) as resp:
-                    reply = await resp.json()
-                if reply["code"] != 200:
-                    raise RuntimeError(reply)
+        async def bare(i: int) -> None:
+            params = {"taskId": ids[i % TASKS]}
+            async with http.get(f"{sb.url}{RECORD_PATH}", params=params) as resp:
+                reply = await resp.json()
+            if reply["code"] != 200:
+                raise RuntimeError(reply)
 
-            async with SunoClient(
-                api_key=sb.api_key, base_url=sb.url,
-                rate_limit=RateLimit(creates=10_000, per_seconds=1.0),
-            ) as client:
+        async with SunoClient(
+            api_key=sb.api_key,
+            base_url=sb.url,
+            rate_limit=RateLimit(creates=10_000, per_seconds=1.0),
+        ) as client:
 
-                async def sdk(i: int) -> None:
-                    await client.get_record(ids[i % TASKS])
+            async def sdk(i: int) -> None:
+                await client.get_record(ids[i % TASKS])
 
-                await _timed_workers(4, 0.2, bare)  # warm up both connection pools
-                await _timed_workers(4, 0.2, sdk)
-                totals: dict[str, list[float]] = {}
-                for _ in range(rounds):
-                    for name, fn, workers in (
-                        ("bare_1", bare, 1), ("sdk_1", sdk, 1),
-                        ("bare_32", bare, 32), ("sdk_32", sdk, 32),
-                    ):
-                        n, wall, cpu = await _timed_workers(workers, seconds, fn)
-                        _add(totals, name, n, wall, cpu)
-
-            fast = PollPolicy(
-                initial=1e-4, maximum=1e-4, early_maximum=1e-4, min_interval=0.0, jitter=0.0
-            )
-            failures = 0
+            await _timed_workers(4, 0.2, bare)  # warm up both connection pools
+            await _timed_workers(4, 0.2, sdk)
+            totals: dict[str, list[float]] = {}
             for _ in range(rounds):
-                n, wall, cpu = await _timed_workers(32, seconds, bare)
-                _add(totals, "bare_32_p", n, wall, cpu)
-                async with SunoClient(api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
-                    poller = client._poller
-                    for task_id in ids:
-                        client.track(task_id)
-                    await asyncio.sleep(0.2)  # connections opened, every job in rotation
-                    polls0 = poller.polls
-                    wall0, cpu0 = time.perf_counter(), time.process_time()
-                    await asyncio.sleep(seconds)
-                    _add(totals, "poller", poller.polls - polls0,
-                         time.perf_counter() - wall0, time.process_time() - cpu0)
-                    failures += poller.poll_failures
+                for name, fn, workers in (
+                    ("bare_1", bare, 1),
+                    ("sdk_1", sdk, 1),
+                    ("bare_32", bare, 32),
+                    ("sdk_32", sdk, 32),
+                ):
+                    n, wall, cpu = await _timed_workers(workers, seconds, fn)
+                    _add(totals, name, n, wall, cpu)
+
+        fast = PollPolicy(
+            initial=1e-4, maximum=1e-4, early_maximum=1e-4, min_interval=0.0, jitter=0.0
+        )
+        failures = 0
+        for _ in range(rounds):
+            n, wall, cpu = await _timed_workers(32, seconds, bare)
+            _add(totals, "bare_32_p", n, wall, cpu)
+            async with SunoClient(api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
+                poller = client._poller
+                for task_id in ids:
+                    client.track(task_id)
+                await asyncio.sleep(0.2)  # connections opened, every job in rotation
+                polls0 = poller.polls
+                wall0, cpu0 = time.perf_counter(), time.process_time()
+                await asyncio.sleep(seconds)
+                _add(
+                    totals,
+                    "poller",
+                    poller.polls - polls0,
+                    time.perf_counter() - wall0,
+                    time.process_time() - cpu0,
+                )
+                failures += poller.poll_failures
 
     def rate(name: str) -> float:
         n, wall, _ = totals[name]
@@ -115,14 +126,25 @@ async def run(quick: bool) -> list[Row]:
         ("get_record, 32 concurrent", "sdk_32", "bare_32"),
         ("poller (64 jobs, cap 32)", "poller", "bare_32_p"),
     ):
-        rows.append(row(
-            SCENARIO, f"{label}: round trips/s", round(rate(sdk_name)), "/s",
-            baseline=round(rate(bare_name)), ratio=round(rate(sdk_name) / rate(bare_name), 3),
-        ))
-        rows.append(row(
-            SCENARIO, f"{label}: client CPU per round trip", round(cpu_us(sdk_name)), "us",
-            baseline=round(cpu_us(bare_name)),
-            ratio=round(cpu_us(sdk_name) / cpu_us(bare_name), 3),
-        ))
+        rows.append(
+            row(
+                SCENARIO,
+                f"{label}: round trips/s",
+                round(rate(sdk_name)),
+                "/s",
+                baseline=round(rate(bare_name)),
+                ratio=round(rate(sdk_name) / rate(bare_name), 3),
+            )
+        )
+        rows.append(
+            row(
+                SCENARIO,
+                f"{label}: client CPU per round trip",
+                round(cpu_us(sdk_name)),
+                "us",
+                baseline=round(cpu_us(bare_name)),
+                ratio=round(cpu_us(sdk_name) / cpu_us(bare_name), 3),
+            )
+        )
     rows.append(row(SCENARIO, "poller: failed polls", failures, "count"))
     return rows
