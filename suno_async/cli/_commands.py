@@ -144,7 +144,8 @@ def _poll_policy(ctx: Context, scale: float | None) -> PollPolicy:
     if given_maximum is not None:
         maximum = max(given_maximum, initial)
         early = min(early, maximum)
-    min_interval = min(defaults.min_interval, initial)
+    # Never faster than the API's 3 record-info calls per second per task.
+    min_interval = defaults.min_interval
     return PollPolicy(
         initial=initial,
         maximum=maximum,
