@@ -35,7 +35,7 @@ import aiohttp
 from yarl import URL
 
 from .config import DEFAULT_MAX_DOWNLOAD_BYTES
-from .errors import SunoError
+from .errors import DownloadError, SunoError
 from .models.records import Track
 
 __all__ = ["DownloadError", "download", "safe_filename"]
@@ -70,19 +70,6 @@ _TYPE_SUFFIXES = {
 }
 
 T = TypeVar("T")
-
-
-class DownloadError(SunoError):
-    """A download was refused or failed (size cap, private address, HTTP error...).
-
-    ``url`` is the URL being fetched when it happened; ``status`` the HTTP status when
-    the server answered with an error.
-    """
-
-    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
-        super().__init__(message)
-        self.url = url
-        self.status = status
 
 
 def safe_filename(text: str, *, fallback: str = "track", max_bytes: int = MAX_NAME_BYTES) -> str:

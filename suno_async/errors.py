@@ -33,6 +33,7 @@ __all__ = [
     "ConflictError",
     "ContentPolicyError",
     "CreateTaskFailedError",
+    "DownloadError",
     "GenerationFailedError",
     "InsufficientCreditsError",
     "InvalidParametersError",
@@ -337,6 +338,19 @@ class JobTimeoutError(SunoError, TimeoutError):
 
 class JobDetachedError(SunoError):
     """``Job.detach()`` was called while this wait was pending (the task still runs)."""
+
+
+class DownloadError(SunoError):
+    """A download was refused or failed (size cap, private address, HTTP error...).
+
+    ``url`` is the URL being fetched when it happened; ``status`` the HTTP status when
+    the server answered with an error.
+    """
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
 
 
 class WebhookError(SunoError):
