@@ -35,7 +35,7 @@ import aiohttp
 from yarl import URL
 
 from .config import DEFAULT_MAX_DOWNLOAD_BYTES
-from .errors import DownloadError, SunoError
+from .errors import DownloadError
 from .models.records import Track
 
 __all__ = ["DownloadError", "download", "safe_filename"]
