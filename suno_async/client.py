@@ -39,7 +39,12 @@ from .config import (
     RetryPolicy,
     Timeouts,
 )
-from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    ClientClosedError,
+    NotFoundError,
+)
 from .jobs.job import Job
 from .jobs.kinds import KINDS, JobKind
 from .jobs.scheduler import Poller
@@ -342,6 +347,13 @@ class SunoClient(EndpointsMixin):
         """Submit ``request`` unless the journal shows it was submitted before."""
         if self.journal is not None:
             entry = await self.journal.find(key)
+            if entry is not None and entry.maybe_submitted:
+                raise APIConnectionError(
+                    "an earlier run sent this request but never saw the reply, so a task may"
+                    " exist (and be billed); it is not sent again. Check your tasks, then"
+                    f" call journal.forget({key!r}) to send it anyway",
+                    maybe_submitted=True,
+                )
             if entry is not None:
                 return self.track(entry.task_id, entry.kind), True
         return await self._create(request, key=key), False
@@ -360,8 +372,13 @@ class SunoClient(EndpointsMixin):
         body = request.to_wire()
 
         async def submit() -> Job[Any]:
-            async with self._limiter.slot():
-                data = await self._transport.post(request.path, body)
+            try:
+                async with self._limiter.slot():
+                    data = await self._transport.post(request.path, body)
+            except APIConnectionError as exc:
+                if exc.maybe_submitted and self.journal is not None and key is not None:
+                    await self.journal.record_ambiguous(kind.name, request.path, key, body)
+                raise
             task_id = data.get("taskId") if isinstance(data, dict) else None
             if not isinstance(task_id, str) or not task_id:
                 task_id = data.get("task_id") if isinstance(data, dict) else None

@@ -35,12 +35,15 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-__all__ = ["Journal", "JournalEntry"]
+__all__ = ["MAYBE_SUBMITTED", "Journal", "JournalEntry"]
 
 T = TypeVar("T")
 
 #: Request fields never written to the journal (they carry secrets).
 _SECRET_FIELDS: Final = frozenset({"callBackUrl"})
+
+#: Status of a request that was sent but whose reply never arrived (no task id known).
+MAYBE_SUBMITTED: Final = "MAYBE_SUBMITTED"
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -70,6 +73,11 @@ class JournalEntry:
     submitted_at: float
     status: str | None = None
     ok: bool | None = None
+
+    @property
+    def maybe_submitted(self) -> bool:
+        """The request was sent but its reply was lost: a task may exist, id unknown."""
+        return self.status == MAYBE_SUBMITTED
 
 
 class Journal:
@@ -151,6 +159,39 @@ class Journal:
 
         await self._run(write)
 
+    async def record_ambiguous(
+        self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
+    ) -> None:
+        """Commit a request that was sent but never answered (it may have created a task).
+
+        A later run finds it by ``request_key`` and does not send it again; the user
+        decides (:meth:`forget` re-enables sending). It is never resumed: its task id
+        is unknown.
+        """
+        public = {k: v for k, v in request.items() if k not in _SECRET_FIELDS}
+        text = json.dumps(public, sort_keys=True)
+        now = time.time()
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
+                " submitted_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"unknown:{request_key}", kind, path, request_key, text, now, MAYBE_SUBMITTED),
+            )
+
+        await self._run(write)
+
+    async def forget(self, request_key: str) -> bool:
+        """Remove what the journal knows about ``request_key``; returns whether it knew.
+
+        The next batch run will send that request again (and pay for it again).
+        """
+
+        def delete(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM tasks WHERE request_key = ?", (request_key,)).rowcount
+
+        return await self._run(delete) > 0
+
     async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
         """Commit a terminal outcome."""
         now = time.time()
@@ -166,15 +207,17 @@ class Journal:
     # ------------------------------------------------------------------ reads
 
     async def unfinished(self) -> list[JournalEntry]:
-        """Tasks with no terminal outcome, oldest first."""
-        return await self._select("WHERE ok IS NULL ORDER BY submitted_at", ())
+        """Tasks with no terminal outcome, oldest first (ambiguous sends excluded)."""
+        return await self._select(
+            "WHERE ok IS NULL AND status IS NOT ? ORDER BY submitted_at", (MAYBE_SUBMITTED,)
+        )
 
     async def entries(self) -> list[JournalEntry]:
         """Every journaled task, oldest first."""
         return await self._select("ORDER BY submitted_at", ())
 
     async def find(self, request_key: str) -> JournalEntry | None:
-        """The task submitted for ``request_key``, if any."""
+        """The task submitted for ``request_key``, if any (see ``maybe_submitted``)."""
         found = await self._select("WHERE request_key = ? LIMIT 1", (request_key,))
         return found[0] if found else None
 

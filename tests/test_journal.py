@@ -207,3 +207,51 @@ async def test_concurrent_batch_with_journal_under_load(tmp_path: Path) -> None:
     assert sorted(r["task_id"] for r in entries) == sorted(i.job.task_id for i in items if i.job)
     assert all(r["ok"] == 1 for r in entries)
     assert_no_stray_tasks()
+
+
+async def test_an_ambiguous_submission_is_never_resent_by_a_rerun(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A POST whose reply was lost may have created a (paid) task: the journal remembers
+    it, and a rerun of the batch reports it instead of sending it again."""
+    from suno_async.errors import APIConnectionError
+    from suno_async.sandbox import Fault
+
+    path = tmp_path / "jobs.sqlite3"
+    requests = [GenerateRequest(prompt=f"ambiguous {i}") for i in range(3)]
+    sandbox.inject(Fault(route=GENERATE, kind="drop", after=True, times=1))
+    async with make_client(sandbox, journal=path) as client:
+        first = await client.generate_many(requests, concurrency=1)
+        async with asyncio.timeout(15):
+            for item in first:
+                if item.job is not None:
+                    await item.job
+    failed = [i for i in first if i.error is not None]
+    assert len(failed) == 1
+    assert isinstance(failed[0].error, APIConnectionError)
+    assert failed[0].error.maybe_submitted
+    assert sandbox.stats.submissions[GENERATE] == 3  # the dropped reply's task exists
+
+    async with make_client(sandbox, journal=path) as client:
+        assert await client.resume() == []  # nothing to poll: its task id is unknown
+        second = await client.generate_many(requests, concurrency=3)
+    assert sandbox.stats.submissions[GENERATE] == 3  # not paid for twice
+    again = second[failed[0].index]
+    assert again.job is None
+    assert isinstance(again.error, APIConnectionError)
+    assert again.error.maybe_submitted
+    assert "journal" in str(again.error)
+    assert all(i.resumed for i in second if i.index != failed[0].index)
+
+    # The user checked their task list and wants it sent again: forget it, rerun.
+    async with make_client(sandbox, journal=path) as client:
+        assert client.journal is not None
+        key = client._journal_key(requests[failed[0].index], 0)
+        assert await client.journal.forget(key)
+        third = await client.generate_many(requests, concurrency=3)
+        async with asyncio.timeout(15):
+            for item in third:
+                assert item.job is not None
+                await item.job
+    assert sandbox.stats.submissions[GENERATE] == 4
+    assert_no_stray_tasks()
