@@ -229,7 +229,13 @@ class Transport:
             raise ClientClosedError("the client was closed during the request")
         log.debug("%s %s -> HTTP %d in %.3fs", method, path, status,
                   time.monotonic() - started)
-        return self._unwrap(raw, status, headers, path)
+        try:
+            return self._unwrap(raw, status, headers, path)
+        except (ServerError, APIResponseValidationError) as exc:
+            # A paid request answered with a server error or a garbled reply may still
+            # have created its task: say so, so it is never re-sent blindly.
+            exc.maybe_submitted = paid
+            raise
 
     def _unwrap(self, raw: bytes, status: int, headers: Mapping[str, str], path: str) -> Any:
         retry_after = _retry_after(headers)

@@ -44,6 +44,7 @@ from .errors import (
     APIResponseValidationError,
     ClientClosedError,
     NotFoundError,
+    SunoError,
 )
 from .jobs.job import Job
 from .jobs.kinds import KINDS, JobKind
@@ -67,7 +68,9 @@ log = logging.getLogger("suno_async")
 Q = TypeVar("Q", bound=Request)
 
 #: Callbacks buffered for task ids not (yet) known, e.g. before ``generate()`` returns.
-_EARLY_CALLBACK_LIMIT = 1000
+_EARLY_CALLBACK_LIMIT = 256
+#: ... and at most this many bodies per task id.
+_EARLY_CALLBACKS_PER_TASK = 4
 #: Buffered early callbacks are dropped after this many seconds.
 _EARLY_CALLBACK_TTL = 300.0
 
@@ -315,7 +318,7 @@ class SunoClient(EndpointsMixin):
         if task_id not in self._early and len(self._early) >= _EARLY_CALLBACK_LIMIT:
             return
         _, bodies = self._early.setdefault(task_id, (now, []))
-        if len(bodies) < 8:
+        if len(bodies) < _EARLY_CALLBACKS_PER_TASK:
             bodies.append(body)
 
     def _use_webhook_url(self, url: str | None) -> None:
@@ -371,13 +374,21 @@ class SunoClient(EndpointsMixin):
         kind = _kind(request.kind or "music")
         body = request.to_wire()
 
+        journal = self.journal
+
         async def submit() -> Job[Any]:
             try:
                 async with self._limiter.slot():
+                    if journal is not None and key is not None:
+                        # write-ahead: a crash while sending is never mistaken for "not sent"
+                        await journal.record_intent(kind.name, request.path, key, body)
                     data = await self._transport.post(request.path, body)
-            except APIConnectionError as exc:
-                if exc.maybe_submitted and self.journal is not None and key is not None:
-                    await self.journal.record_ambiguous(kind.name, request.path, key, body)
+            except SunoError as exc:
+                if journal is not None and key is not None:
+                    if getattr(exc, "maybe_submitted", False):
+                        await journal.record_ambiguous(kind.name, request.path, key, body)
+                    else:
+                        await journal.clear_intent(key)
                 raise
             task_id = data.get("taskId") if isinstance(data, dict) else None
             if not isinstance(task_id, str) or not task_id:

@@ -131,6 +131,14 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return addr
 
 
+def _parse_url(text: str) -> URL:
+    """``text`` as a URL; a malformed one is a :class:`DownloadError`."""
+    try:
+        return URL(text)
+    except (ValueError, TypeError) as exc:
+        raise DownloadError(f"not a valid URL: {text[:200]!r}", url=text[:200]) from exc
+
+
 async def _addresses(url: URL) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address ``url``'s host stands for (resolved without connecting)."""
     host = (url.host or "").strip("[]")
@@ -231,7 +239,7 @@ async def download(
     >>> # async with SunoClient() as client:
     >>> #     path = await client.download(record.tracks[0], "music/")
     """
-    url = original = URL(_source_url(source))
+    url = original = _parse_url(_source_url(source))
     if max_bytes <= 0:
         raise ValueError(f"max_bytes must be > 0, got {max_bytes!r}")
     target, is_dir = _destination(dest)
@@ -250,7 +258,7 @@ async def download(
                             f"HTTP {resp.status} without a Location", url=str(url),
                             status=resp.status,
                         )
-                    url = resp.url.join(URL(location))
+                    url = resp.url.join(_parse_url(location))
                     continue
                 if resp.status != 200:
                     raise DownloadError(

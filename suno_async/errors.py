@@ -149,6 +149,9 @@ class APIStatusError(SunoError):
         self.msg = msg
         self.http_status = http_status
         self.body = body
+        #: For a paid request: the server may have acted before failing (5xx, garbled
+        #: reply), so a task may exist. Such a request is never re-sent.
+        self.maybe_submitted = False
 
 
 class AuthenticationError(APIStatusError):

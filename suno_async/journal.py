@@ -35,7 +35,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-__all__ = ["MAYBE_SUBMITTED", "Journal", "JournalEntry"]
+__all__ = ["MAYBE_SUBMITTED", "SENDING", "Journal", "JournalEntry"]
 
 T = TypeVar("T")
 
@@ -44,6 +44,10 @@ _SECRET_FIELDS: Final = frozenset({"callBackUrl"})
 
 #: Status of a request that was sent but whose reply never arrived (no task id known).
 MAYBE_SUBMITTED: Final = "MAYBE_SUBMITTED"
+#: Status of a request being sent right now (written before the POST). Found by a
+#: later run, it means the process died mid-send: as doubtful as MAYBE_SUBMITTED.
+SENDING: Final = "SENDING"
+_IN_DOUBT: Final = (MAYBE_SUBMITTED, SENDING)
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -76,8 +80,14 @@ class JournalEntry:
 
     @property
     def maybe_submitted(self) -> bool:
-        """The request was sent but its reply was lost: a task may exist, id unknown."""
-        return self.status == MAYBE_SUBMITTED
+        """The request was sent but its reply was lost (or the process died while
+        sending it): a task may exist, its id is unknown."""
+        return self.status in _IN_DOUBT
+
+
+def _placeholder_id(request_key: str) -> str:
+    """Row id of a request whose task id is not known (yet)."""
+    return f"unknown:{request_key}"
 
 
 class Journal:
@@ -151,13 +161,28 @@ class Journal:
         now = time.time()
 
         def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
-                " submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (task_id, kind, path, request_key, text, now),
-            )
+            with conn:  # one transaction: the intent becomes the task
+                if request_key is not None:
+                    conn.execute(
+                        "DELETE FROM tasks WHERE task_id = ?", (_placeholder_id(request_key),)
+                    )
+                conn.execute(
+                    "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
+                    " submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (task_id, kind, path, request_key, text, now),
+                )
 
         await self._run(write)
+
+    async def record_intent(
+        self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
+    ) -> None:
+        """Commit, before sending, that ``request_key`` is about to be sent (``SENDING``).
+
+        If the process dies before the reply, a later run finds this row and treats
+        the request as possibly submitted instead of paying for it again.
+        """
+        await self._insert_placeholder(kind, path, request_key, request, SENDING)
 
     async def record_ambiguous(
         self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
@@ -168,18 +193,32 @@ class Journal:
         decides (:meth:`forget` re-enables sending). It is never resumed: its task id
         is unknown.
         """
+        await self._insert_placeholder(kind, path, request_key, request, MAYBE_SUBMITTED)
+
+    async def _insert_placeholder(
+        self, kind: str, path: str, request_key: str, request: Mapping[str, Any], status: str
+    ) -> None:
         public = {k: v for k, v in request.items() if k not in _SECRET_FIELDS}
         text = json.dumps(public, sort_keys=True)
         now = time.time()
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
-                " submitted_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (f"unknown:{request_key}", kind, path, request_key, text, now, MAYBE_SUBMITTED),
+                "INSERT INTO tasks(task_id, kind, path, request_key, request, submitted_at,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET"
+                " status = excluded.status",
+                (_placeholder_id(request_key), kind, path, request_key, text, now, status),
             )
 
         await self._run(write)
+
+    async def clear_intent(self, request_key: str) -> None:
+        """The send failed in a way that proves nothing was created: drop the intent."""
+
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM tasks WHERE task_id = ?", (_placeholder_id(request_key),))
+
+        await self._run(delete)
 
     async def forget(self, request_key: str) -> bool:
         """Remove what the journal knows about ``request_key``; returns whether it knew.
@@ -209,7 +248,8 @@ class Journal:
     async def unfinished(self) -> list[JournalEntry]:
         """Tasks with no terminal outcome, oldest first (ambiguous sends excluded)."""
         return await self._select(
-            "WHERE ok IS NULL AND status IS NOT ? ORDER BY submitted_at", (MAYBE_SUBMITTED,)
+            "WHERE ok IS NULL AND (status IS NULL OR status NOT IN (?, ?)) ORDER BY submitted_at",
+            _IN_DOUBT,
         )
 
     async def entries(self) -> list[JournalEntry]:

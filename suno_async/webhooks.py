@@ -73,7 +73,14 @@ class WebhookReceiver:
     ``public_url``: the base URL the API can reach (e.g. ``https://bot.example.com``);
     when omitted, the URL :meth:`serve` listens on is used (right for the sandbox).
     ``hmac_key``: your kie ``webhookHmacKey``; when set, unsigned or badly signed
-    callbacks are refused. The token in the URL is checked always.
+    callbacks, and callbacks outside the timestamp window, are refused. The token in
+    the URL is checked always.
+
+    Limits of the provider's scheme: kie signs ``taskId.timestamp``, not the body, and
+    two genuine callbacks of a task can carry the same signature, so a captured
+    callback could be replayed with another body inside the window. The URL token is
+    the second factor: serve the receiver over HTTPS only, and keep the path out of
+    access logs (``aiohttp`` logs request paths unless ``access_log=None``).
     """
 
     def __init__(

@@ -255,3 +255,62 @@ async def test_an_ambiguous_submission_is_never_resent_by_a_rerun(
                 await item.job
     assert sandbox.stats.submissions[GENERATE] == 4
     assert_no_stray_tasks()
+
+
+# -- write-ahead intents: a crash while sending is never mistaken for "not sent" ---------
+
+
+async def test_a_request_in_flight_when_the_process_died_is_not_resent(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    request = GenerateRequest(prompt="sent as the power went out")
+    async with make_client(sandbox, journal=path) as first:
+        key = first._journal_key(request, 0)
+        assert first.journal is not None
+        # what a run that died between writing its intent and reading the reply leaves
+        await first.journal.record_intent("music", request.path, key, request.to_wire())
+    async with make_client(sandbox, journal=path) as second:
+        (item,) = await second.generate_many([request])
+        assert item.error is not None and getattr(item.error, "maybe_submitted", False)
+        assert "journal.forget" in str(item.error)
+        assert await second.resume() == []  # no task id to resume
+        assert second.journal is not None
+        assert await second.journal.forget(key)
+        (retry,) = await second.generate_many([request])
+        assert retry.ok
+    assert sandbox.stats.received["/api/v1/generate"] == 1
+
+
+@pytest.mark.parametrize("kind", ["http_500", "malformed"])
+async def test_a_server_error_reply_to_a_paid_post_counts_as_maybe_submitted(
+    sandbox: Sandbox, tmp_path: Path, kind: str
+) -> None:
+    from suno_async.sandbox import Fault
+
+    path = tmp_path / "jobs.sqlite3"
+    sandbox.inject(Fault(route="/api/v1/generate", kind=kind, after=True, times=1))
+    request = GenerateRequest(prompt="did it or did it not")
+    async with make_client(sandbox, journal=path) as first:
+        (item,) = await first.generate_many([request])
+        assert getattr(item.error, "maybe_submitted", False) is True
+    async with make_client(sandbox, journal=path) as second:
+        (again,) = await second.generate_many([request])
+        assert getattr(again.error, "maybe_submitted", False) is True
+    assert sandbox.stats.received["/api/v1/generate"] == 1
+    assert sandbox.stats.submissions["/api/v1/generate"] == 1  # the task did exist
+
+
+async def test_a_definite_refusal_clears_the_intent(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    async with Sandbox(time_scale=TIME_SCALE, seed=3, poll_limit=None, credits=0) as sb:
+        request = GenerateRequest(prompt="no credits today")
+        async with make_client(sb, journal=path) as first:
+            (item,) = await first.generate_many([request])
+            assert item.error is not None and not getattr(item.error, "maybe_submitted", True)
+        assert rows(path) == []  # nothing in doubt: the server said no
+        sb.set_credits(sb.api_key, 100)
+        async with make_client(sb, journal=path) as second:
+            (retry,) = await second.generate_many([request])
+            assert retry.ok
+        assert sb.stats.submissions["/api/v1/generate"] == 1
