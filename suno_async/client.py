@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -34,6 +35,7 @@ from .batch import BatchItem, submit_many
 from .config import (
     DEFAULT_CALLBACK_PLACEHOLDER,
     PROVIDERS,
+    SETTLED_JOBS_KEPT,
     PollPolicy,
     RateLimit,
     RetryPolicy,
@@ -135,6 +137,9 @@ class SunoClient(EndpointsMixin):
             webhooks_active=lambda: self._webhook_url is not None,
         )
         self._jobs: dict[str, Job[Any]] = {}
+        # Ids of settled jobs, oldest first; beyond SETTLED_JOBS_KEPT they are dropped
+        # from ``_jobs`` so a long-running client does not grow without bound.
+        self._settled: collections.deque[str] = collections.deque()
         self._early: dict[str, tuple[float, list[Any]]] = {}
         self._submits: set[asyncio.Task[Any]] = set()
         self._webhook_url: str | None = None
@@ -188,7 +193,8 @@ class SunoClient(EndpointsMixin):
 
     @property
     def jobs(self) -> Mapping[str, Job[Any]]:
-        """Jobs known to this client, by task id."""
+        """Jobs known to this client, by task id: every unfinished job and the most
+        recently settled ones (``config.SETTLED_JOBS_KEPT``)."""
         return self._jobs
 
     # ------------------------------------------------------------------ music family
@@ -424,6 +430,7 @@ class SunoClient(EndpointsMixin):
         self._jobs[task_id] = job
         if self.journal is not None:
             job.add_done_callback(self._journal_outcome)
+        job.add_done_callback(self._forget_settled)
         if self._closed:
             return job
         self._poller.track(job)
@@ -432,6 +439,14 @@ class SunoClient(EndpointsMixin):
             with contextlib.suppress(APIResponseValidationError):
                 job.ingest(parse_callback(kind.name, body), source="callback")
         return job
+
+    def _forget_settled(self, job: Job[Any]) -> None:
+        self._settled.append(job.task_id)
+        while len(self._settled) > SETTLED_JOBS_KEPT:
+            old = self._settled.popleft()
+            known = self._jobs.get(old)
+            if known is not None and not known.tracking:
+                del self._jobs[old]
 
     def _journal_outcome(self, job: Job[Any]) -> None:
         if self.journal is None or not job.done():

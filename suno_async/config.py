@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_CALLBACK_PLACEHOLDER",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "PROVIDERS",
+    "SETTLED_JOBS_KEPT",
     "PollPolicy",
     "ProviderProfile",
     "RateLimit",
@@ -36,11 +37,12 @@ __all__ = [
 # complete ~2-3 min): about 10 polls per music job (at most 12) while FIRST_SUCCESS is
 # seen within 10 s of happening. See benchmarks/ for the measured figures.
 #: The first poll after submission or a stage change comes this soon (seconds).
-DEFAULT_POLL_INITIAL: Final = 8.0
+DEFAULT_POLL_INITIAL: Final = 7.5
 #: Poll cadence never grows beyond this (seconds).
 DEFAULT_POLL_MAXIMUM: Final = 40.0
-#: Until a job's first results (FIRST_SUCCESS) the cadence stays at or under this.
-DEFAULT_POLL_EARLY_MAXIMUM: Final = 8.0
+#: Until a job's first results (FIRST_SUCCESS) the cadence stays at or under this;
+#: with 20 % jitter the worst gap is 9 s, so a stream URL is seen within 10 s.
+DEFAULT_POLL_EARLY_MAXIMUM: Final = 7.5
 #: Multiplier applied to the interval after each poll that saw no change.
 DEFAULT_POLL_FACTOR: Final = 2.0
 #: The API allows at most 3 record-info calls per second per task.
@@ -51,6 +53,9 @@ DEFAULT_POLL_CONCURRENCY: Final = 32
 DEFAULT_POLL_JITTER: Final = 0.2
 #: A job is given up as timed out (``JobTimeoutError``) after this long (seconds).
 DEFAULT_POLL_MAX_WAIT: Final = 15 * 60.0
+#: Settled jobs a client keeps indexed (``client.jobs``, late callbacks); older ones
+#: are dropped so a long-running client's memory stays bounded.
+SETTLED_JOBS_KEPT: Final = 1000
 #: Polling cadence while webhooks are attached (the safety net), seconds.
 DEFAULT_WEBHOOK_SAFETY_POLL: Final = 60.0
 #: Consecutive failed polls that end a job with ``JobTrackingError``.
