@@ -48,7 +48,6 @@ __all__ = [
     "RequestValidationError",
     "ServerError",
     "SunoError",
-    "WebhookError",
     "error_for_code",
 ]
 
@@ -354,7 +353,3 @@ class DownloadError(SunoError):
         super().__init__(message)
         self.url = url
         self.status = status
-
-
-class WebhookError(SunoError):
-    """A callback was refused (bad token, bad signature, too large, not JSON)."""

@@ -291,4 +291,4 @@ async def test_missing_rich_prints_the_install_hint(tmp_path: Path) -> None:
     )
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
-    assert 'pip install "suno-async[cli]"' in err.decode()
+    assert 'pip install -e ".[cli]"' in err.decode()

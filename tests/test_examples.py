@@ -48,7 +48,7 @@ def assert_wav(path: Path) -> None:
 
 def test_readme_has_the_first_run_commands() -> None:
     text = README.read_text(encoding="utf-8")
-    assert 'pip install "suno-async[cli]"' in text
+    assert 'pip install -e ".[cli]"' in text
     assert 'pip install -e ".[dev]"' in text
     assert "suno-async demo" in text
     assert "python -m pytest -q" in text  # the exact CI command

@@ -31,7 +31,7 @@ def rich_missing_hint() -> str | None:
     except ImportError:
         return (
             "suno-async: the command line needs the 'cli' extra (rich).\n"
-            'hint: pip install "suno-async[cli]"  (from a checkout: pip install -e ".[cli]")'
+            'hint: pip install -e ".[cli]" in a checkout (or pip install "suno-async[cli]")'
         )
     return None
 
