@@ -47,6 +47,11 @@ class Checks:
             return False
         return True
 
+    def required_url(self, field: str, value: str | None, why: str) -> None:
+        """``value`` must be present and an http(s) URL."""
+        if self.required(field, value, why):
+            self.url(field, value)
+
     def empty(self, field: str, value: object, why: str) -> None:
         """``value`` must be left unset."""
         if value is not None and value != "" and not self.failed(field):

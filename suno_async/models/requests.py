@@ -284,8 +284,7 @@ class UploadCoverRequest(GenerateRequest):
     upload_url: str | None = None
 
     def _check(self, checks: Checks) -> None:
-        if checks.required("upload_url", self.upload_url, "(the audio to cover)"):
-            checks.url("upload_url", self.upload_url)
+        checks.required_url("upload_url", self.upload_url, "(the audio to cover)")
         super()._check(checks)
 
 
@@ -308,8 +307,7 @@ class AddInstrumentalRequest(MusicOptions):
 
     def _check(self, checks: Checks) -> None:
         why = "for add-instrumental"
-        if checks.required("upload_url", self.upload_url, "(the vocal or melody audio)"):
-            checks.url("upload_url", self.upload_url)
+        checks.required_url("upload_url", self.upload_url, "(the vocal or melody audio)")
         checks.required("title", self.title, why)
         checks.required("tags", self.tags, f"{why} (the styles to include)")
         checks.required("negative_tags", self.negative_tags, f"{why} (the styles to avoid)")
@@ -474,8 +472,7 @@ class UploadExtendRequest(MusicOptions):
     persona_id: str | None = None
 
     def _check(self, checks: Checks) -> None:
-        if checks.required("upload_url", self.upload_url, "(the audio to extend)"):
-            checks.url("upload_url", self.upload_url)
+        checks.required_url("upload_url", self.upload_url, "(the audio to extend)")
         checks.model("model", self.model, ENDPOINT_MODELS[self.endpoint], "upload-extend")
         if not self.default_param_flag:
             checks.required(
@@ -519,8 +516,7 @@ class AddVocalsRequest(MusicOptions):
 
     def _check(self, checks: Checks) -> None:
         why = "for add-vocals"
-        if checks.required("upload_url", self.upload_url, "(the instrumental audio)"):
-            checks.url("upload_url", self.upload_url)
+        checks.required_url("upload_url", self.upload_url, "(the instrumental audio)")
         checks.required("prompt", self.prompt, f"{why} (the lyrics to sing)")
         checks.required("title", self.title, why)
         checks.required("style", self.style, why)
@@ -623,8 +619,7 @@ class ReplaceSectionRequest(Request):
             checks.required("task_id", self.task_id, "with audio_id (the generated track)")
             checks.required("audio_id", self.audio_id, "with task_id (the generated track)")
         elif upload_mode:
-            if checks.required("upload_url", self.upload_url, "with model (the uploaded audio)"):
-                checks.url("upload_url", self.upload_url)
+            checks.required_url("upload_url", self.upload_url, "with model (the uploaded audio)")
             if self.model is None:
                 checks.add("model", "required with upload_url (the model to render with)")
             else:
@@ -1051,8 +1046,7 @@ class UrlUploadRequest(UploadRequest):
     file_url: str | None = None
 
     def _check(self, checks: Checks) -> None:
-        if checks.required("file_url", self.file_url, "(the file to fetch)"):
-            checks.url("file_url", self.file_url)
+        checks.required_url("file_url", self.file_url, "(the file to fetch)")
         super()._check(checks)
 
 
