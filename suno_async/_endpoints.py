@@ -29,6 +29,7 @@ from .models.records import (
     MidiRecord,
     Mp4Record,
     MusicRecord,
+    RecoveryRecord,
     Track,
     VocalRemovalRecord,
     WavRecord,
@@ -37,12 +38,14 @@ from .models.requests import (
     AddVocalsRequest,
     Base64UploadRequest,
     CoverArtRequest,
+    DownloadUrlRequest,
     ExtendRequest,
     LyricsRequest,
     MashupRequest,
     MidiRequest,
     MusicVideoRequest,
     PersonaRequest,
+    RecoveryRequest,
     ReplaceSectionRequest,
     SeparateVocalsRequest,
     SoundsRequest,
@@ -235,7 +238,37 @@ class EndpointsMixin:
         """
         return await self._create(self._request(CoverArtRequest, request, fields))
 
+    async def recover_audio(
+        self, request: RecoveryRequest | None = None, /, **fields: Any
+    ) -> Job[RecoveryRecord]:
+        """Fresh audio links for a music task whose links expired; a recovery :class:`Job`.
+
+        Fields: ``suno_task_id`` (the music task), ``call_back_url``. The final record's
+        ``tracks`` carry the new ``audio_url`` per track (``.ok`` per track); when every
+        track fails the job raises ``GenerationFailedError``.
+
+        >>> # recovered = await (await client.recover_audio(suno_task_id=t))
+        >>> # [t.audio_url for t in recovered.tracks if t.ok]
+        """
+        return await self._create(self._request(RecoveryRequest, request, fields))
+
     # ------------------------------------------------------------------ immediate calls
+
+    async def get_download_url(
+        self, request: DownloadUrlRequest | None = None, /, **fields: Any
+    ) -> str:
+        """A temporary download link for a generated file (``url``); free and safe to retry.
+
+        >>> # link = await client.get_download_url(url=track.audio_url)
+        """
+        req = self._request(DownloadUrlRequest, request, fields)
+        self._check_open()
+        data = await self._transport.post(req.path, req.to_wire(), idempotent=True)
+        if isinstance(data, dict):  # some hosts wrap it: {"url": ...}
+            data = data.get("url") or data.get("downloadUrl")
+        if not isinstance(data, str) or not data:
+            raise APIResponseValidationError(f"reply to {req.path} has no URL", body=data)
+        return data
 
     async def get_timestamped_lyrics(
         self, request: TimestampedLyricsRequest | None = None, /, **fields: Any

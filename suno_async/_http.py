@@ -14,7 +14,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import aiohttp
@@ -146,12 +146,23 @@ class Transport:
 
     # ------------------------------------------------------------------ public calls
 
-    async def get(self, path: str, params: Mapping[str, str] | None = None, *,
-                  retry: bool = True) -> Any:
-        """GET ``path`` and return the envelope's ``data`` (safe: retried)."""
+    async def get(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        retry: bool = True,
+        envelope_codes: Collection[int] = (),
+    ) -> Any:
+        """GET ``path`` and return the envelope's ``data`` (safe: retried).
+
+        For endpoints whose body ``code`` is a task status (recovery: 201 running,
+        500 failed), ``envelope_codes`` lists the codes for which the whole envelope is
+        returned instead of raised.
+        """
 
         async def once() -> Any:
-            return await self._request("GET", path, params=params)
+            return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
 
         if not retry:
             return await once()
@@ -191,6 +202,7 @@ class Transport:
         form: aiohttp.FormData | None = None,
         upload: bool = False,
         paid: bool = False,
+        envelope_codes: Collection[int] = (),
     ) -> Any:
         session = self.session()
         url = self.url(path, upload=upload)
@@ -230,14 +242,21 @@ class Transport:
         log.debug("%s %s -> HTTP %d in %.3fs", method, path, status,
                   time.monotonic() - started)
         try:
-            return self._unwrap(raw, status, headers, path)
+            return self._unwrap(raw, status, headers, path, envelope_codes)
         except (ServerError, APIResponseValidationError) as exc:
             # A paid request answered with a server error or a garbled reply may still
             # have created its task: say so, so it is never re-sent blindly.
             exc.maybe_submitted = paid
             raise
 
-    def _unwrap(self, raw: bytes, status: int, headers: Mapping[str, str], path: str) -> Any:
+    def _unwrap(
+        self,
+        raw: bytes,
+        status: int,
+        headers: Mapping[str, str],
+        path: str,
+        envelope_codes: Collection[int] = (),
+    ) -> Any:
         retry_after = _retry_after(headers)
         try:
             body = json.loads(raw) if raw else None
@@ -264,6 +283,8 @@ class Transport:
         code = body.get("code")
         msg = body.get("msg")
         msg_text = msg if isinstance(msg, str) else ""
+        if status == 200 and code in envelope_codes and not isinstance(code, bool):
+            return body  # the code is the task's status, not an error
         if isinstance(code, int) and not isinstance(code, bool) and code != 200:
             raise error_for_code(code, msg_text, provider=self.provider.name,
                                  http_status=status, body=body, retry_after=retry_after)

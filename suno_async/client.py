@@ -277,7 +277,7 @@ class SunoClient(EndpointsMixin):
         """
         self._check_open()
         job_kind = _kind(kind)
-        data = await self._transport.get(job_kind.record_path, {job_kind.id_param: task_id})
+        data = await self._record_data(job_kind, task_id)
         if data is None:
             raise NotFoundError(f"no {kind} task {task_id}", code=200, msg="data is null")
         return job_kind.parse(data)
@@ -457,9 +457,15 @@ class SunoClient(EndpointsMixin):
         task.add_done_callback(self._journal_writes.discard)
 
     async def _fetch_record(self, job: Job[Any]) -> Any:
-        kind = job.kind
+        return await self._record_data(job.kind, job.task_id, retry=False)
+
+    async def _record_data(self, kind: JobKind, task_id: str, *, retry: bool = True) -> Any:
+        """The raw record of ``task_id`` from its family's record-info endpoint."""
         return await self._transport.get(
-            kind.record_path, {kind.id_param: job.task_id}, retry=False
+            kind.record_path,
+            {kind.id_param: task_id},
+            retry=retry,
+            envelope_codes=kind.envelope_codes,
         )
 
 

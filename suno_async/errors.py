@@ -208,6 +208,12 @@ ERROR_CLASSES: Final[Mapping[str, type[APIStatusError]]] = {
     "server": ServerError,
 }
 
+#: Messages that say more than their code: the live API answers an unknown task or
+#: audio id on the WAV / MP4 / vocal-removal / MIDI endpoints with 422 and this text.
+MESSAGE_KINDS: Final[Mapping[str, str]] = {
+    "Record does not exist": "not_found",
+}
+
 #: Error kinds that a safe (idempotent) request may retry.
 RETRYABLE_KINDS: Final = frozenset({"rate_limit", "maintenance", "server"})
 
@@ -248,7 +254,7 @@ def error_for_code(
     retry_after: float | None = None,
 ) -> APIStatusError:
     """Build the exception for body ``code`` under ``provider``'s table."""
-    kind = error_kind(code, provider)
+    kind = MESSAGE_KINDS.get(msg.strip()) or error_kind(code, provider)
     cls = ERROR_CLASSES[kind]
     text = f"{msg or 'error'} (code {code})"
     if http_status != 200:

@@ -35,6 +35,7 @@ from suno_async._validation import UnknownModelWarning
 from suno_async.errors import (
     GenerationFailedError,
     InvalidParametersError,
+    NotFoundError,
     RequestValidationError,
 )
 from suno_async.limits import UPLOAD_BASE64_MAX_BYTES
@@ -209,7 +210,7 @@ async def test_generate_midi_all_stems_and_one(client: SunoClient) -> None:
 
 async def test_generate_midi_needs_a_separation(client: SunoClient) -> None:
     source = await finished_music(client)
-    with pytest.raises(InvalidParametersError, match="Record does not exist"):
+    with pytest.raises(NotFoundError, match="Record does not exist"):
         await client.generate_midi(task_id=source.task_id)  # a music task, not a separation
 
 
@@ -287,9 +288,9 @@ async def test_generate_persona(client: SunoClient) -> None:
     assert (await job).params["personaId"] == persona.persona_id
 
 
-async def test_immediate_call_on_unfinished_track_is_a_server_error(client: SunoClient) -> None:
+async def test_immediate_call_on_an_unknown_track_is_not_found(client: SunoClient) -> None:
     job = await client.generate(prompt="never ends [[never]]")
-    with pytest.raises(InvalidParametersError):
+    with pytest.raises(NotFoundError):
         await client.get_timestamped_lyrics(task_id=job.task_id, audio_id="nope")
 
 

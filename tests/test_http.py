@@ -188,3 +188,11 @@ def test_key_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     client = SunoClient(provider="apikley")
     assert client.base_url == "http://127.0.0.1:1"
     assert SunoClient(api_key="k", provider="sunoapi", base_url=None).provider.name == "sunoapi"
+
+
+async def test_record_does_not_exist_is_not_found_in_every_family(client: SunoClient) -> None:
+    for kind in ("wav", "mp4", "vocal_removal", "midi"):
+        with pytest.raises(NotFoundError) as info:
+            await client.get_record("0" * 32, kind)
+        assert info.value.code == 422
+        assert info.value.msg == "Record does not exist"

@@ -35,6 +35,7 @@ from ..models.records import (
     Mp4Record,
     MusicRecord,
     Record,
+    RecoveryRecord,
     VocalRemovalRecord,
     WavRecord,
 )
@@ -66,6 +67,9 @@ class JobKind:
     failures: Mapping[str, type[JobFailedError]]
     #: Whether the family reports the intermediate TEXT/FIRST stages.
     staged: bool = False
+    #: Body codes that are task statuses on ``record_path`` (the whole reply is the
+    #: record), for families that report status in the envelope (recovery).
+    envelope_codes: frozenset[int] = frozenset()
 
     def classify(self, record: Record) -> Classified:
         status = record.status
@@ -171,6 +175,16 @@ KINDS: Final[Mapping[str, JobKind]] = {
             # 0 pending, 1 success, 2 generating, 3 failed (and the string spellings)
             stages={**_FLAG_INT, "2": Stage.PENDING, **_PENDING_SUCCESS},
             failures={"3": GenerationFailedError, **_failures("GENERATE_COVER_FAILED")},
+        ),
+        JobKind(
+            name="recovery",
+            record_path="/api/v1/suno/recovery/record-info",
+            record_type=RecoveryRecord,
+            id_param="task_id",
+            # the reply's code is the status: 201 running, 200 recovered, 500 all failed
+            stages={"201": Stage.PENDING, "200": Stage.SUCCESS},
+            failures={"500": GenerationFailedError},
+            envelope_codes=frozenset({200, 201, 500}),
         ),
     )
 }

@@ -32,6 +32,7 @@ from .records import (
     MusicRecord,
     MusicResponse,
     Record,
+    RecoveryRecord,
     StemsResponse,
     Track,
     VocalRemovalRecord,
@@ -164,6 +165,11 @@ def _cover(body: Mapping[str, Any], task_id: str) -> Record:
     return CoverArtRecord(task_id=task_id, success_flag="1", response=ImagesResponse(images=images))
 
 
+def _recovery(body: Mapping[str, Any], task_id: str) -> Record:
+    # Same shape as the record-info reply: top-level code, task_id, msg, data[].
+    return structure({**body, "task_id": task_id}, RecoveryRecord)
+
+
 _PARSERS: Final[Mapping[str, Callable[[Mapping[str, Any], str], Record]]] = {
     "music": _music,
     "lyrics": _lyrics,
@@ -172,6 +178,7 @@ _PARSERS: Final[Mapping[str, Callable[[Mapping[str, Any], str], Record]]] = {
     "mp4": _mp4,
     "midi": _midi,
     "cover_art": _cover,
+    "recovery": _recovery,
 }
 
 

@@ -36,6 +36,8 @@ __all__ = [
     "Note",
     "OriginStem",
     "Record",
+    "RecoveredTrack",
+    "RecoveryRecord",
     "StemsResponse",
     "Track",
     "VocalRemovalRecord",
@@ -365,3 +367,43 @@ class CoverArtRecord(FlagRecord):
     @property
     def complete(self) -> bool:
         return bool(self.images)
+
+
+# ----------------------------------------------------------------------------- recovery
+
+
+@attrs.frozen(kw_only=True)
+class RecoveredTrack:
+    """One track of a recovery task: a fresh ``audio_url`` for an expired one."""
+
+    id: str = ""
+    audio_url: str = ""
+    title: str = ""
+    status: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success" and bool(self.audio_url)
+
+
+@attrs.frozen(kw_only=True)
+class RecoveryRecord(Record):
+    """A recovery task. Its status is the reply's own ``code``: 201 running,
+    200 at least one track recovered, 500 every track failed."""
+
+    code: int | None = None
+    msg: str = ""
+    data: tuple[RecoveredTrack, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return "" if self.code is None else str(self.code)
+
+    @property
+    def tracks(self) -> tuple[RecoveredTrack, ...]:
+        return self.data
+
+    @property
+    def complete(self) -> bool:
+        return any(track.ok for track in self.data)

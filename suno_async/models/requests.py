@@ -51,6 +51,7 @@ __all__ = [
     "AddVocalsRequest",
     "Base64UploadRequest",
     "CoverArtRequest",
+    "DownloadUrlRequest",
     "ExtendRequest",
     "GenerateRequest",
     "LyricsRequest",
@@ -59,6 +60,7 @@ __all__ = [
     "MusicOptions",
     "MusicVideoRequest",
     "PersonaRequest",
+    "RecoveryRequest",
     "ReplaceSectionRequest",
     "Request",
     "SeparateVocalsRequest",
@@ -885,6 +887,26 @@ class CoverArtRequest(Request):
         _check_callback(checks, self.call_back_url)
 
 
+@attrs.frozen(kw_only=True)
+class RecoveryRequest(Request):
+    """Fresh links for a music task whose audio links expired (``POST /api/v1/suno/recovery``).
+
+    >>> RecoveryRequest(suno_task_id="t1").to_wire()
+    {'sunoTaskId': 't1'}
+    """
+
+    path: ClassVar[str] = "/api/v1/suno/recovery"
+    endpoint: ClassVar[str] = "recovery"
+    kind: ClassVar[str | None] = "recovery"
+
+    suno_task_id: str | None = None
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
+
+    def _check(self, checks: Checks) -> None:
+        checks.required("suno_task_id", self.suno_task_id, "(the music task to recover)")
+        _check_callback(checks, self.call_back_url)
+
+
 # ------------------------------------------------------------------ immediate calls
 
 
@@ -995,6 +1017,24 @@ def _check_file_name(checks: Checks, value: str | None) -> None:
         checks.add("file_name", f"must be a plain file name without '/' or '\\', got {value!r}")
     else:
         checks.max_chars("file_name", value, UPLOAD_FILE_NAME_MAX, "for a file name")
+
+
+@attrs.frozen(kw_only=True)
+class DownloadUrlRequest(Request):
+    """A temporary download link for a generated file (``POST /api/v1/common/download-url``).
+
+    >>> DownloadUrlRequest(url="https://tempfile.example/a.mp3").to_wire()
+    {'url': 'https://tempfile.example/a.mp3'}
+    """
+
+    path: ClassVar[str] = "/api/v1/common/download-url"
+    endpoint: ClassVar[str] = "download_url"
+    needs_callback: ClassVar[bool] = False
+
+    url: str | None = None
+
+    def _check(self, checks: Checks) -> None:
+        checks.required_url("url", self.url, "(the generated file's URL)")
 
 
 @attrs.frozen(kw_only=True)
