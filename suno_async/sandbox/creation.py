@@ -2,7 +2,7 @@
 
 Order: rate limit (HTTP 429, nothing recorded) -> body and validation (HTTP 200 + 400/422) ->
 existence checks (422 "Record does not exist") -> credits (HTTP 200 + 402) -> task created,
-charged, counted, callbacks scheduled -> ``{"taskId": ...}``.
+charged, counted, callbacks scheduled -> ``{"taskId": ...}`` (recovery: ``{"task_id": ...}``).
 """
 
 from __future__ import annotations
@@ -87,8 +87,10 @@ def rate_limit_reply(state: SandboxState, key: str, now: float) -> web.Response 
     )
 
 
-async def submit(request: web.Request, build: Builder) -> web.StreamResponse:
-    """Run the create gate and return the API's reply."""
+async def submit(
+    request: web.Request, build: Builder, id_key: str = "taskId"
+) -> web.StreamResponse:
+    """Run the create gate and return the API's reply (``data.<id_key>``: the new task id)."""
     state = state_of(request)
     key = key_of(request)
     limited = rate_limit_reply(state, key, state.now())
@@ -116,7 +118,7 @@ async def submit(request: web.Request, build: Builder) -> web.StreamResponse:
     state.add_task(task)
     if early is not None:
         await state.callbacks.send_now(task, early)
-    return ok({"taskId": task.task_id})
+    return ok({id_key: task.task_id})
 
 
 def _callback_fault(state: SandboxState, path: str, kind: str) -> bool:

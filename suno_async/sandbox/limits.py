@@ -26,6 +26,7 @@ DEFAULT_COSTS: dict[str, float] = {
     "style_boost": 0.4,
     "timestamped_lyrics": 0.5,
     "persona": 0.0,
+    "recovery": 0.0,  # no documented price
 }
 
 

@@ -17,11 +17,12 @@ MARKERS = frozenset(
         "never",
         "slow",
         "refund",
+        "partial",  # recovery only: one track recovered, the others failed
     }
 )
 
 #: Task families a marker can be scoped to with ``[[name:family]]``.
-FAMILIES = frozenset({"music", "lyrics", "wav", "vocal", "midi", "mp4", "cover"})
+FAMILIES = frozenset({"music", "lyrics", "wav", "vocal", "midi", "mp4", "cover", "recovery"})
 
 _PATTERN = re.compile(r"\[\[([a-z-]+)(?::([a-z0-9]+))?\]\]")
 

@@ -498,6 +498,73 @@ def cover_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
     }
 
 
+# --- recovery (REFERENCE §6.13): top-level {code, task_id, msg, data} ---------------------
+
+RECOVERY_ERRORS = (
+    "no_audio_id_mappings",
+    "account_missing",
+    "get_tokens_failed",
+    "feed_failed",
+    "clip_error",
+    "clip_not_complete",
+    "mango_transfer_failed",
+)
+RECOVERY_MSGS = {
+    201: "Recovery in progress",
+    200: "success",
+    500: "All tracks failed to recover",
+}
+
+
+def recovered_url(task: Task, audio_id: str) -> str:
+    """The fresh link of a recovered track (serves the track's WAV)."""
+    return f"{task.base_url}/files/recovered/{task.task_id}_{audio_id}.wav"
+
+
+def recovery_items(task: Task) -> list[dict[str, Any]]:
+    """``data[]``: one item per source track, in the source's order."""
+    return [
+        {
+            "id": audio_id,
+            "audio_url": recovered_url(task, audio_id) if error is None else "",
+            "title": title,
+            "status": "success" if error is None else "failed",
+            "error": error,
+        }
+        for audio_id, title, error in task.recovered
+    ]
+
+
+def recovery_code(phase: Phase) -> int:
+    """201 running, 200 at least one track recovered, 500 every track failed."""
+    if not phase.terminal:
+        return 201
+    return 200 if phase.has_results else 500
+
+
+def recovery_record(task: Task, now: float) -> dict[str, Any]:
+    """The whole record-info reply (this family has no ``{code, msg, data}`` envelope)."""
+    code = recovery_code(task.phase(now))
+    return {
+        "code": code,
+        "task_id": task.task_id,
+        "msg": RECOVERY_MSGS[code],
+        "data": None if code == 201 else recovery_items(task),
+    }
+
+
+def recovery_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
+    if not phase.terminal:
+        return None
+    code = recovery_code(phase)
+    return {
+        "code": code,
+        "msg": RECOVERY_MSGS[code],
+        "task_id": task.task_id,
+        "data": recovery_items(task),
+    }
+
+
 def callback_body(task: Task, phase: Phase, seed: int) -> dict[str, Any] | None:
     """The callback POSTed when ``task`` enters ``phase`` (None: no callback for that phase)."""
     if task.family == "music":
@@ -508,11 +575,13 @@ def callback_body(task: Task, phase: Phase, seed: int) -> dict[str, Any] | None:
         return midi_callback(task, phase, seed)
     if task.family == "cover":
         return cover_callback(task, phase)
+    if task.family == "recovery":
+        return recovery_callback(task, phase)
     return derived_callback(task, phase)
 
 
 def record(task: Task, now: float, seed: int) -> dict[str, Any]:
-    """The record-info ``data`` of ``task`` at loop time ``now``."""
+    """The record-info ``data`` of ``task`` at loop time ``now`` (recovery: the whole reply)."""
     if task.family == "music":
         return music_record(task, now)
     if task.family == "lyrics":
@@ -521,4 +590,6 @@ def record(task: Task, now: float, seed: int) -> dict[str, Any]:
         return midi_record(task, now, seed)
     if task.family == "cover":
         return cover_record(task, now)
+    if task.family == "recovery":
+        return recovery_record(task, now)
     return derived_record(task, now)

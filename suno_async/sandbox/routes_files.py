@@ -196,6 +196,11 @@ def _media(state: SandboxState, kind: str, name: str) -> tuple[bytes, str] | Non
         return media.mp4_bytes(task_id, seed), "video/mp4"
     if kind == "cover" and ext == "png" and task.family == "cover":
         return media.png_bytes(stem, seed, 32), "image/png"
+    if kind == "recovered" and ext == "wav" and task.family == "recovery":
+        audio_id = stem.partition("_")[2]
+        recovered = any(a == audio_id and e is None for a, _, e in task.recovered)
+        if recovered and task.phase(state.now()).terminal:
+            return media.wav_bytes(audio_id, seed), "audio/wav"  # the track's own audio
     return None
 
 

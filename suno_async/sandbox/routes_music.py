@@ -210,14 +210,9 @@ async def create(request: web.Request) -> web.StreamResponse:
 # --- record-info (all families) -----------------------------------------------------------
 
 
-async def record_info(request: web.Request, family: str, unknown_is_error: bool) -> web.Response:
-    """Shared by every ``record-info`` route: counts polls, applies the per-task poll limit."""
-    state = state_of(request)
-    task_id = request.query.get("taskId", "").strip()
-    if not task_id:
-        return envelope(422, "Please enter taskId.")
+def poll_gate(state: SandboxState, task_id: str, now: float) -> web.Response | None:
+    """Count a record-info call; the HTTP 429 reply when the per-task poll limit is exceeded."""
     state.stats.polls[task_id] += 1
-    now = state.now()
     if state.polls is not None and not state.polls.hit(task_id, now):
         state.stats.rate_limited += 1
         return too_many(
@@ -225,6 +220,19 @@ async def record_info(request: web.Request, family: str, unknown_is_error: bool)
             "record-info calls per second.",
             state.polls.retry_after(task_id, now),
         )
+    return None
+
+
+async def record_info(request: web.Request, family: str, unknown_is_error: bool) -> web.Response:
+    """Shared by every ``record-info`` route: counts polls, applies the per-task poll limit."""
+    state = state_of(request)
+    task_id = request.query.get("taskId", "").strip()
+    if not task_id:
+        return envelope(422, "Please enter taskId.")
+    now = state.now()
+    limited = poll_gate(state, task_id, now)
+    if limited is not None:
+        return limited
     task = state.store.get(task_id, family, key_of(request))
     if task is None:
         return envelope(422, NO_RECORD) if unknown_is_error else ok(None)

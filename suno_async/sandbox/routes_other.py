@@ -1,5 +1,5 @@
-"""Other families (REFERENCE §4 rows 14-26, 28): lyrics, wav, vocal removal, midi, mp4,
-cover art, credits, download links."""
+"""Other families (REFERENCE §4 rows 14-26, 28, 29): lyrics, wav, vocal removal, midi, mp4,
+cover art, credits, download links, recovery audio."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from aiohttp import web
 from . import media, rules
 from .creation import Draft, submit
 from .markers import MARKER_FIELDS, find_markers
-from .records import SEPARATE_STEMS, SPLIT_STEMS
-from .replies import NO_RECORD, invalid, key_of, ok, read_body, state_of
-from .routes_music import record_info
+from .records import SEPARATE_STEMS, SPLIT_STEMS, recovery_record
+from .replies import NO_RECORD, envelope, invalid, json_reply, key_of, ok, read_body, state_of
+from .routes_music import poll_gate, record_info
 from .rules import Invalid
-from .tasks import Task
-from .timeline import single_steps
+from .tasks import Phase, Step, Task
+from .timeline import recovery_end, single_steps
 
 
 def _markers(source: Task | None, family: str, draft: Draft) -> frozenset[str]:
@@ -135,6 +135,51 @@ def build_cover(d: Draft) -> Task:
     return _single(d, "cover", _markers(src, "cover", d), "cover", source_task_id=task_id)
 
 
+#: Markers a recovery task reads (other names only act through the source task's own state).
+RECOVERY_MARKERS = frozenset({"fail", "partial", "never", "slow"})
+
+
+def build_recovery(d: Draft) -> Task:
+    """Fresh links for every track of a music task of this account.
+
+    The outcome is fixed at creation from the source's state when the recovery ends: complete
+    -> recovered; failed -> ``clip_error``; still running -> ``clip_not_complete``. Markers
+    take precedence: ``[[fail]]`` every track ``clip_error``; ``[[partial]]`` the first track
+    recovered, the others ``clip_not_complete``; ``[[never]]`` running forever.
+    """
+    source_id = rules.recovery(d.body)
+    src = d.state.store.get(source_id, "music", d.key)
+    if src is None:
+        raise Invalid(422, NO_RECORD)
+    state = d.state
+    markers = _markers(src, "recovery", d) & RECOVERY_MARKERS
+    end = recovery_end(d.rng, markers, state.time_scale, state.config.timeline)
+    steps = [Step(0.0, Phase.PENDING)]
+    errors: list[str | None] = []
+    if end is not None:
+        n = len(src.tracks)
+        at_end = src.phase(d.now + end)
+        if "fail" in markers:
+            errors = ["clip_error"] * n
+        elif "partial" in markers:
+            errors = [None] + ["clip_not_complete"] * (n - 1)
+        elif at_end.has_results:
+            errors = [None] * n
+        else:
+            errors = ["clip_error" if at_end.terminal else "clip_not_complete"] * n
+        recovered = any(e is None for e in errors)
+        steps.append(Step(end, Phase.SUCCESS if recovered else Phase.FAILED))
+    return d.task(
+        "recovery",
+        steps,
+        None,
+        markers=markers,
+        cost=state.cost("recovery"),
+        source_task_id=src.task_id,
+        recovered=[(t.id, t.title, e) for t, e in zip(src.tracks, errors, strict=False)],
+    )
+
+
 BUILDERS = {
     "/api/v1/lyrics": build_lyrics,
     "/api/v1/wav/generate": build_wav,
@@ -164,6 +209,26 @@ async def family_record_info(request: web.Request) -> web.Response:
     return await record_info(request, family, unknown_is_error)
 
 
+async def create_recovery(request: web.Request) -> web.StreamResponse:
+    return await submit(request, build_recovery, id_key="task_id")
+
+
+async def recovery_record_info(request: web.Request) -> web.Response:
+    """``?task_id=`` (snake_case); the reply is ``{code, task_id, msg, data}`` itself."""
+    state = state_of(request)
+    task_id = request.query.get("task_id", "").strip()
+    if not task_id:
+        return envelope(422, "Please enter task_id.")
+    now = state.now()
+    limited = poll_gate(state, task_id, now)
+    if limited is not None:
+        return limited
+    task = state.store.get(task_id, "recovery", key_of(request))
+    if task is None:
+        return envelope(422, NO_RECORD)
+    return json_reply(recovery_record(task, now))
+
+
 async def credits(request: web.Request) -> web.Response:
     state = state_of(request)
     return ok(round(state.credits.get(key_of(request), 0.0), 2))
@@ -183,6 +248,8 @@ def add_routes(app: web.Application) -> None:
         app.router.add_post(path, create)
     for path in RECORD_INFO:
         app.router.add_get(path, family_record_info)
+    app.router.add_post("/api/v1/suno/recovery", create_recovery)
+    app.router.add_get("/api/v1/suno/recovery/record-info", recovery_record_info)
     app.router.add_get("/api/v1/chat/credit", credits)
     app.router.add_get("/api/v1/generate/credit", credits)
     app.router.add_post("/api/v1/common/download-url", download_url)

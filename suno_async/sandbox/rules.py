@@ -431,6 +431,12 @@ def cover(body: Body) -> str:
     return req_str(body, "taskId")
 
 
+def recovery(body: Body) -> str:
+    """``sunoTaskId``: the music task whose tracks get fresh links (REFERENCE §6.13)."""
+    callback_url(body)
+    return req_str(body, "sunoTaskId")
+
+
 def style_boost(body: Body) -> str:
     return req_str(body, "content")
 

@@ -150,9 +150,9 @@ class Sandbox:
         return self._state.store.tasks[task_id]
 
     def status(self, task_id: str) -> str:
-        """The wire status / successFlag a record-info call would show now."""
+        """The wire status / successFlag (recovery: ``code``) a record-info call would show now."""
         data = record(self.task(task_id), self._state.now(), self._state.seed)
-        return str(data.get("status", data.get("successFlag")))
+        return str(data.get("status", data.get("successFlag", data.get("code"))))
 
     # accounts and faults --------------------------------------------------------------------
 

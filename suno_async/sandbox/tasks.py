@@ -74,7 +74,7 @@ class Task:
     """
 
     task_id: str
-    family: str  # music | lyrics | wav | vocal | midi | mp4 | cover
+    family: str  # music | lyrics | wav | vocal | midi | mp4 | cover | recovery
     owner: str  # api key that created it
     path: str  # create path
     body: dict[str, Any]
@@ -103,6 +103,8 @@ class Task:
     origin_ids: list[str] = field(default_factory=list)  # vocal removal stems (for midi)
     texts: list[tuple[str, str]] = field(default_factory=list)  # lyrics (title, text)
     images: int = 2  # cover art
+    recovered: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # recovery: per source track (audio id, title, error or None when recovered)
     callbacks_sent_early: set[Phase] = field(default_factory=set)
     reorder_callbacks: bool = False
 

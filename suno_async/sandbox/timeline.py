@@ -20,6 +20,7 @@ FAMILY_DEFAULTS: dict[str, tuple[float, float]] = {
     "midi": (30.0, 60.0),
     "mp4": (60.0, 120.0),
     "cover": (20.0, 40.0),
+    "recovery": (4.0, 10.0),
 }
 
 #: (errorCode, errorMessage) per failure cause.
@@ -120,3 +121,18 @@ def single_steps(
     if "callback-exception" in markers:
         return [*start, Step(t, Phase.CALLBACK_EXCEPTION)], "callback-exception"
     return [*start, Step(t, Phase.SUCCESS)], None
+
+
+def recovery_end(
+    rng: random.Random,
+    markers: frozenset[str],
+    scale: float,
+    override: Mapping[str, float] | None = None,
+) -> float | None:
+    """When (seconds after creation, scaled) a recovery task ends; None for ``[[never]]``.
+
+    The outcome is decided by the caller from the source task's state at that moment."""
+    total = _draw(rng, "recovery", FAMILY_DEFAULTS, override)
+    if "never" in markers:
+        return None
+    return total * scale * (3.0 if "slow" in markers else 1.0)
