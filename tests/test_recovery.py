@@ -63,3 +63,27 @@ async def test_recovery_request_rules(client: SunoClient, sandbox: Sandbox) -> N
 async def test_unknown_recovery_task_is_not_found(client: SunoClient) -> None:
     with pytest.raises(NotFoundError):
         await asyncio.wait_for(client.get_record("0" * 32, "recovery"), 10)
+
+
+async def test_recover_audio_end_to_end(client: SunoClient, sandbox: Sandbox) -> None:
+    music = await (await client.generate(prompt="[[partial:recovery]] links expired"))
+    job = await client.recover_audio(suno_task_id=music.task_id)
+    assert job.kind.name == "recovery"
+    record = await asyncio.wait_for(job.wait(), 10)
+    assert isinstance(record, RecoveryRecord)
+    assert [t.ok for t in record.tracks] == [True, False]
+    assert record.tracks[0].id == music.tracks[0].id
+    async with client._transport.session().get(record.tracks[0].audio_url) as resp:
+        assert resp.status == 200
+        assert (await resp.read())[:4] == b"RIFF"
+    assert sandbox.stats.polls[job.task_id] >= 1
+
+
+async def test_a_failed_recovery_raises_with_the_reply_message(client: SunoClient) -> None:
+    music = await (await client.generate(prompt="[[fail:recovery]] gone for good"))
+    job = await client.recover_audio(suno_task_id=music.task_id)
+    with pytest.raises(GenerationFailedError) as info:
+        await asyncio.wait_for(job.wait(), 10)
+    assert info.value.error_code == 500
+    assert info.value.error_message  # the reply's msg, not just a code
+    assert info.value.error_message in str(info.value)

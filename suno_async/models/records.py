@@ -396,6 +396,14 @@ class RecoveryRecord(Record):
     msg: str = ""
     data: tuple[RecoveredTrack, ...] = ()
 
+    def __attrs_post_init__(self) -> None:
+        # A failed recovery explains itself in the reply's code and msg.
+        if self.code not in (None, 200, 201):
+            if self.error_code is None:
+                object.__setattr__(self, "error_code", self.code)
+            if self.error_message is None and self.msg:
+                object.__setattr__(self, "error_message", self.msg)
+
     @property
     def status(self) -> str:
         return "" if self.code is None else str(self.code)
