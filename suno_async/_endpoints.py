@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 
 from ._convert import structure
-from .config import DEFAULT_MAX_DOWNLOAD_BYTES
+from .config import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from .download import download as _download
 from .errors import APIResponseValidationError
 from .limits import UPLOAD_BASE64_MAX_BYTES
@@ -382,7 +382,7 @@ class EndpointsMixin:
         self._check_open()
         timeouts = self._transport.timeouts
         timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+            total=DEFAULT_DOWNLOAD_TIMEOUT, sock_connect=timeouts.connect, sock_read=timeouts.read
         )
         session = self._transport.session()
         return await _download(

@@ -21,7 +21,7 @@ import aiohttp
 
 from . import __version__
 from ._retry import retry_call
-from .config import ProviderProfile, RetryPolicy, Timeouts
+from .config import CONNECTION_LIMIT, ProviderProfile, RetryPolicy, Timeouts
 from .errors import (
     ERROR_CLASSES,
     HTTP_STATUS_KINDS,
@@ -40,9 +40,6 @@ __all__ = ["Transport"]
 
 log = logging.getLogger("suno_async")
 
-#: Connections in the pool; the poller uses at most ``POLL_CONCURRENCY`` of them so a
-#: submission always finds a free one.
-CONNECTION_LIMIT = 100
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -237,8 +234,6 @@ class Transport:
                 + ("; the task may have been created, it is not sent again" if paid else ""),
                 maybe_submitted=paid,
             ) from exc
-        if session.closed:
-            raise ClientClosedError("the client was closed during the request")
         log.debug("%s %s -> HTTP %d in %.3fs", method, path, status,
                   time.monotonic() - started)
         try:

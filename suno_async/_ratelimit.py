@@ -43,7 +43,6 @@ class CreateLimiter:
         self._changed: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
         self.started = 0
-        self.waiting = 0
 
     def _prune(self, now: float) -> None:
         window = self.policy.per_seconds
@@ -62,42 +61,38 @@ class CreateLimiter:
         return self._done[index] + self.policy.per_seconds - now
 
     @contextlib.asynccontextmanager
-    async def slot(self, max_wait: float | None = None) -> AsyncIterator[None]:
-        """Wait (at most ``max_wait``, default the policy's) for a slot, then hold it."""
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait (at most the policy's ``max_wait``) for a slot, then hold it."""
         loop = asyncio.get_running_loop()
         if self._lock is None:
             self._lock = asyncio.Lock()
             self._changed = asyncio.Event()
         assert self._changed is not None
-        limit = self.policy.max_wait if max_wait is None else max_wait
+        limit = self.policy.max_wait
         deadline = loop.time() + limit
-        self.waiting += 1
-        try:
-            async with self._lock:  # FIFO: first come, first served
-                while True:
-                    now = loop.time()
-                    wait = self._next_free(now)
-                    if wait <= 0:
-                        break
-                    remaining = deadline - now
-                    if wait > remaining and wait != float("inf"):
-                        raise RateLimitError(
-                            f"client rate limit: no create slot within {limit:.1f}s "
-                            f"({self.policy.creates} per {self.policy.per_seconds:g}s)",
-                            retry_after=wait,
-                        )
-                    if remaining <= 0:
-                        raise RateLimitError(
-                            f"client rate limit: no create slot within {limit:.1f}s",
-                            retry_after=None,
-                        )
-                    self._changed.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._changed.wait(), min(wait, remaining))
-                self._in_flight += 1
-                self.started += 1
-        finally:
-            self.waiting -= 1
+        async with self._lock:  # FIFO: first come, first served
+            while True:
+                now = loop.time()
+                wait = self._next_free(now)
+                if wait <= 0:
+                    break
+                remaining = deadline - now
+                if wait > remaining and wait != float("inf"):
+                    raise RateLimitError(
+                        f"client rate limit: no create slot within {limit:.1f}s "
+                        f"({self.policy.creates} per {self.policy.per_seconds:g}s)",
+                        retry_after=wait,
+                    )
+                if remaining <= 0:
+                    raise RateLimitError(
+                        f"client rate limit: no create slot within {limit:.1f}s",
+                        retry_after=None,
+                    )
+                self._changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(wait, remaining))
+            self._in_flight += 1
+            self.started += 1
         try:
             yield
         finally:

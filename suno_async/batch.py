@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .config import DEFAULT_BATCH_CONCURRENCY
 from .errors import SunoError
 from .jobs.job import Job
 from .models.requests import Request
@@ -59,7 +60,7 @@ async def submit_many(
     client: SunoClient,
     requests: Iterable[Request],
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_BATCH_CONCURRENCY,
     on_item: Callable[[BatchItem], object] | None = None,
 ) -> list[BatchItem]:
     """Submit ``requests`` with at most ``concurrency`` unfinished jobs at a time.
@@ -74,13 +75,14 @@ async def submit_many(
     items = list(requests)
     results: list[BatchItem | None] = [None] * len(items)
     slots = asyncio.Semaphore(concurrency)
-    seen: dict[str, int] = {}
-    keys = []
-    for request in items:
-        body_key = client._journal_key(request, 0)
-        occurrence = seen.get(body_key, 0)
-        seen[body_key] = occurrence + 1
-        keys.append(client._journal_key(request, occurrence))
+    keys: list[str | None] = [None] * len(items)
+    if client.journal is not None:  # dedupe keys: identical requests told apart by order
+        seen: dict[str, int] = {}
+        for index, request in enumerate(items):
+            body_key = client._journal_key(request, 0)
+            occurrence = seen.get(body_key, 0)
+            seen[body_key] = occurrence + 1
+            keys[index] = body_key if occurrence == 0 else client._journal_key(request, occurrence)
 
     async def run_one(index: int, request: Request) -> None:
         await slots.acquire()
@@ -175,5 +177,3 @@ async def gather(*jobs: Job[Any], return_exceptions: bool = False) -> list[Any]:
                 raise outcome
     return list(settled)
 
-
-Waitable = Callable[[], Awaitable[Any]]

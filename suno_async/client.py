@@ -27,13 +27,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, overload
 
 import aiohttp
+import attrs
 
 from ._endpoints import EndpointsMixin
 from ._http import Transport
 from ._ratelimit import CreateLimiter
 from .batch import BatchItem, submit_many
 from .config import (
+    DEFAULT_BATCH_CONCURRENCY,
     DEFAULT_CALLBACK_PLACEHOLDER,
+    EARLY_CALLBACK_TASKS,
+    EARLY_CALLBACK_TTL,
+    EARLY_CALLBACKS_PER_TASK,
+    JOURNAL_DRAIN_TIMEOUT,
     PROVIDERS,
     SETTLED_JOBS_KEPT,
     PollPolicy,
@@ -69,12 +75,6 @@ log = logging.getLogger("suno_async")
 
 Q = TypeVar("Q", bound=Request)
 
-#: Callbacks buffered for task ids not (yet) known, e.g. before ``generate()`` returns.
-_EARLY_CALLBACK_LIMIT = 256
-#: ... and at most this many bodies per task id.
-_EARLY_CALLBACKS_PER_TASK = 4
-#: Buffered early callbacks are dropped after this many seconds.
-_EARLY_CALLBACK_TTL = 300.0
 
 
 class SunoClient(EndpointsMixin):
@@ -123,7 +123,10 @@ class SunoClient(EndpointsMixin):
         self._transport = Transport(
             api_key=key,
             base_url=base,
-            upload_base_url=upload_base_url or (base_url and base) or profile.upload_base_url,
+            # The key goes to the upload host too: never to the preset's host when the
+            # API itself lives elsewhere (argument or $SUNO_BASE_URL).
+            upload_base_url=upload_base_url
+            or (profile.upload_base_url if base == profile.base_url else base),
             provider=profile,
             timeouts=timeouts or Timeouts(),
             retry=self.retry_policy,
@@ -141,7 +144,8 @@ class SunoClient(EndpointsMixin):
         # from ``_jobs`` so a long-running client does not grow without bound.
         self._settled: collections.deque[str] = collections.deque()
         self._early: dict[str, tuple[float, list[Any]]] = {}
-        self._submits: set[asyncio.Task[Any]] = set()
+        # In-flight task-creating calls and whether each has started sending.
+        self._submits: dict[asyncio.Task[Any], _Submission] = {}
         self._webhook_url: str | None = None
         self._closed = False
         self.journal: Journal | None = (
@@ -172,13 +176,22 @@ class SunoClient(EndpointsMixin):
         if self._closed:
             return
         self._closed = True
+        # Calls still waiting for a rate-limit slot have sent nothing: cancel them. Calls
+        # already sending may finish (their task ids get registered), within a bound.
+        for task, submission in list(self._submits.items()):
+            if not submission.sending:
+                task.cancel()
         if self._submits:
-            await asyncio.wait(list(self._submits), timeout=self._transport.timeouts.total)
+            tasks = list(self._submits)
+            _, late = await asyncio.wait(tasks, timeout=self._transport.timeouts.total)
+            for task in late:
+                task.cancel()  # a journaled intent stays "maybe submitted"
+            await asyncio.gather(*tasks, return_exceptions=True)
         await self._poller.aclose()
         for job in list(self._jobs.values()):
             job.close(ClientClosedError("the client was closed"))
         if self._journal_writes:
-            await asyncio.wait(list(self._journal_writes), timeout=10)
+            await asyncio.wait(list(self._journal_writes), timeout=JOURNAL_DRAIN_TIMEOUT)
         if self.journal is not None:
             await self.journal.aclose()
         await self._transport.aclose()
@@ -232,7 +245,7 @@ class SunoClient(EndpointsMixin):
         self,
         requests: Iterable[Request],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_BATCH_CONCURRENCY,
         on_item: Callable[[BatchItem], object] | None = None,
     ) -> list[BatchItem]:
         """Submit many requests (any task-creating request objects, not only generate).
@@ -265,10 +278,15 @@ class SunoClient(EndpointsMixin):
         Returns the same handle when the task is already tracked by this client.
         """
         self._check_open()
+        job_kind = _kind(kind)
         job = self._jobs.get(task_id)
         if job is not None and not (job.error is not None and not job.done()):
+            if job.kind is not job_kind:
+                raise ValueError(
+                    f"task {task_id} is tracked as a {job.kind.name} job, not {kind}"
+                )
             return job
-        return self._register(task_id, _kind(kind), request=None)
+        return self._register(task_id, job_kind, request=None)
 
     async def get_record(self, task_id: str, kind: str = "music") -> Record:
         """Fetch a task's record once, without tracking it.
@@ -319,12 +337,12 @@ class SunoClient(EndpointsMixin):
 
     def _buffer_early(self, task_id: str, body: object) -> None:
         now = time.monotonic()
-        for stale in [k for k, (t, _) in self._early.items() if now - t > _EARLY_CALLBACK_TTL]:
+        for stale in [k for k, (t, _) in self._early.items() if now - t > EARLY_CALLBACK_TTL]:
             del self._early[stale]
-        if task_id not in self._early and len(self._early) >= _EARLY_CALLBACK_LIMIT:
+        if task_id not in self._early and len(self._early) >= EARLY_CALLBACK_TASKS:
             return
         _, bodies = self._early.setdefault(task_id, (now, []))
-        if len(bodies) < _EARLY_CALLBACKS_PER_TASK:
+        if len(bodies) < EARLY_CALLBACKS_PER_TASK:
             bodies.append(body)
 
     def _use_webhook_url(self, url: str | None) -> None:
@@ -352,9 +370,11 @@ class SunoClient(EndpointsMixin):
     def _journal_key(self, request: Request, occurrence: int) -> str:
         return Journal.key_for(request.path, request.to_wire(), occurrence)
 
-    async def _submit_or_resume(self, request: Request, key: str) -> tuple[Job[Any], bool]:
+    async def _submit_or_resume(
+        self, request: Request, key: str | None
+    ) -> tuple[Job[Any], bool]:
         """Submit ``request`` unless the journal shows it was submitted before."""
-        if self.journal is not None:
+        if self.journal is not None and key is not None:
             entry = await self.journal.find(key)
             if entry is not None and entry.maybe_submitted:
                 raise APIConnectionError(
@@ -381,10 +401,15 @@ class SunoClient(EndpointsMixin):
         body = request.to_wire()
 
         journal = self.journal
+        submission = _Submission()
 
         async def submit() -> Job[Any]:
             try:
                 async with self._limiter.slot():
+                    if self._closed:
+                        raise ClientClosedError("the client was closed before this was sent")
+                    # From here on the request may reach the server: never cancelled.
+                    submission.sending = True
                     if journal is not None and key is not None:
                         # write-ahead: a crash while sending is never mistaken for "not sent"
                         await journal.record_intent(kind.name, request.path, key, body)
@@ -400,21 +425,31 @@ class SunoClient(EndpointsMixin):
             if not isinstance(task_id, str) or not task_id:
                 task_id = data.get("task_id") if isinstance(data, dict) else None
             if not isinstance(task_id, str) or not task_id:
-                raise APIResponseValidationError(
+                error = APIResponseValidationError(
                     f"reply to {request.path} has no taskId", body=data
                 )
+                error.maybe_submitted = True  # accepted, but we cannot tell which task
+                raise error
             job = self._register(task_id, kind, request=request)
             if self.journal is not None:
                 await self.journal.record_submitted(task_id, kind.name, request.path, key, body)
             return job
 
         task = asyncio.get_running_loop().create_task(submit())
-        self._submits.add(task)
+        self._submits[task] = submission
         task.add_done_callback(self._submit_done)
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # Cancelled while still queued for a slot: nothing was sent, so nothing is
+            # sent later. Once sending, the call finishes and registers its task id.
+            if not submission.sending:
+                task.cancel()
+                await asyncio.wait([task])  # gone before we return: nothing left queued
+            raise
 
     def _submit_done(self, task: asyncio.Task[Any]) -> None:
-        self._submits.discard(task)
+        self._submits.pop(task, None)
         if not task.cancelled():
             task.exception()  # retrieved by the caller; avoid "never retrieved" noise
 
@@ -449,7 +484,7 @@ class SunoClient(EndpointsMixin):
                 del self._jobs[old]
 
     def _journal_outcome(self, job: Job[Any]) -> None:
-        if self.journal is None or not job.done():
+        if self.journal is None or not job.done() or self._closed:
             return  # only terminal outcomes are journaled; timeouts stay resumable
         write = self.journal.record_outcome(job.task_id, job.status, job.stage is Stage.SUCCESS)
         task = asyncio.get_running_loop().create_task(write)
@@ -467,6 +502,13 @@ class SunoClient(EndpointsMixin):
             retry=retry,
             envelope_codes=kind.envelope_codes,
         )
+
+
+@attrs.define
+class _Submission:
+    """State of one task-creating call: has the request possibly reached the server?"""
+
+    sending: bool = False
 
 
 def _kind(name: str) -> JobKind:

@@ -18,7 +18,9 @@ import attrs
 
 __all__ = [
     "DEFAULT_CALLBACK_PLACEHOLDER",
+    "DEFAULT_DOWNLOAD_TIMEOUT",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "JOURNAL_DRAIN_TIMEOUT",
     "PROVIDERS",
     "SETTLED_JOBS_KEPT",
     "PollPolicy",
@@ -53,6 +55,18 @@ DEFAULT_POLL_CONCURRENCY: Final = 32
 DEFAULT_POLL_JITTER: Final = 0.2
 #: A job is given up as timed out (``JobTimeoutError``) after this long (seconds).
 DEFAULT_POLL_MAX_WAIT: Final = 15 * 60.0
+#: ``aclose()`` waits at most this long for journal writes still in flight (seconds).
+JOURNAL_DRAIN_TIMEOUT: Final = 10.0
+#: Callbacks that arrive before their task id is known (while a create is in flight)
+#: are buffered: at most this many task ids, this many bodies each, for this long.
+EARLY_CALLBACK_TASKS: Final = 256
+EARLY_CALLBACKS_PER_TASK: Final = 4
+EARLY_CALLBACK_TTL: Final = 300.0
+#: Connections in a client's pool; the poller uses at most ``PollPolicy.concurrency``
+#: of them, so a submission always finds a free one.
+CONNECTION_LIMIT: Final = 100
+#: Unfinished jobs ``generate_many`` keeps at once unless told otherwise.
+DEFAULT_BATCH_CONCURRENCY: Final = 8
 #: Settled jobs a client keeps indexed (``client.jobs``, late callbacks); older ones
 #: are dropped so a long-running client's memory stays bounded.
 SETTLED_JOBS_KEPT: Final = 1000
@@ -80,6 +94,8 @@ DEFAULT_WEBHOOK_TOLERANCE: Final = 300.0
 
 #: Downloads larger than this are refused (bytes).
 DEFAULT_MAX_DOWNLOAD_BYTES: Final = 200 * 1024 * 1024
+#: A download gives up after this long in all, however slowly bytes trickle (seconds).
+DEFAULT_DOWNLOAD_TIMEOUT: Final = 600.0
 
 #: ``callBackUrl`` is mandatory for task creation; when the user only polls, this
 #: documented placeholder is sent (the API never validates reachability at submit).
@@ -174,10 +190,11 @@ class RetryPolicy:
 
 @attrs.frozen(kw_only=True)
 class RateLimit:
-    """Client-side token bucket for task-creating calls.
+    """Client-side limit on task-creating calls: a sliding window.
 
-    ``creates`` tokens refill over ``per_seconds``; a submission waits at most
-    ``max_wait`` seconds for a token, then raises ``RateLimitError``.
+    At most ``creates`` calls start in any ``per_seconds`` window (the API's own rule);
+    a submission waits at most ``max_wait`` seconds for a slot, then raises
+    ``RateLimitError`` (at once, when the wait would be longer).
 
     >>> RateLimit().creates, RateLimit().per_seconds
     (20, 10.0)

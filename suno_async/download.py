@@ -34,7 +34,7 @@ from urllib.parse import unquote
 import aiohttp
 from yarl import URL
 
-from .config import DEFAULT_MAX_DOWNLOAD_BYTES
+from .config import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from .errors import DownloadError
 from .models.records import Track
 
@@ -245,7 +245,7 @@ async def download(
     target, is_dir = _destination(dest)
     local_origin = await _is_loopback(url)
     request_timeout = client_timeout or aiohttp.ClientTimeout(
-        total=None, sock_connect=30, sock_read=60
+        total=DEFAULT_DOWNLOAD_TIMEOUT, sock_connect=30, sock_read=60
     )
     for _hop in range(MAX_REDIRECTS + 1):
         await _check_hop(url, local_origin=local_origin, allow_private=allow_private)

@@ -214,9 +214,6 @@ MESSAGE_KINDS: Final[Mapping[str, str]] = {
     "Record does not exist": "not_found",
 }
 
-#: Error kinds that a safe (idempotent) request may retry.
-RETRYABLE_KINDS: Final = frozenset({"rate_limit", "maintenance", "server"})
-
 #: HTTP statuses (without a usable body code) and the kind they mean.
 HTTP_STATUS_KINDS: Final[Mapping[int, str]] = {
     401: "auth",

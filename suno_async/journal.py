@@ -117,7 +117,7 @@ class Journal:
         if self._conn is None:
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA synchronous=FULL")  # an intent must survive power loss
             conn.executescript(_SCHEMA)
             self._conn = conn
         return self._conn

@@ -171,9 +171,14 @@ class WebhookReceiver:
         limit = self.policy.max_body
         if request.content_length is not None and request.content_length > limit:
             return self._reject("body too large", 413)
-        raw = await request.content.read(limit + 1)
-        if len(raw) > limit:
-            return self._reject("body too large", 413)
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(64 * 1024):  # bodies may be chunked
+            size += len(chunk)
+            if size > limit:
+                return self._reject("body too large", 413)
+            parts.append(chunk)
+        raw = b"".join(parts)
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):

@@ -6,7 +6,8 @@ transport, scheduler or parser is patched.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -51,3 +52,10 @@ def make_client(sb: Sandbox, **overrides: object) -> SunoClient:
 async def client(sandbox: Sandbox) -> AsyncIterator[SunoClient]:
     async with make_client(sandbox) as c:
         yield c
+
+
+async def eventually(predicate: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds (bounded): instead of guessing a sleep."""
+    async with asyncio.timeout(within):
+        while not predicate():
+            await asyncio.sleep(0.005)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -321,11 +320,9 @@ async def test_redirect_to_private_address_refused(
     host: FileHost, tmp_path: Path, target: str
 ) -> None:
     seen: list[str] = []
-    started = time.monotonic()
     async with traced_session(seen) as session:
         with pytest.raises(DownloadError, match="non-public address"):
             await download(session, f"{host.url}/to/{target}", tmp_path)
-    assert time.monotonic() - started < 2  # refused, not a connect timeout
     assert seen == [f"{host.url}/to/{target}"]  # only the loopback hop was requested
     assert entries(tmp_path) == []
 

@@ -196,3 +196,13 @@ async def test_record_does_not_exist_is_not_found_in_every_family(client: SunoCl
             await client.get_record("0" * 32, kind)
         assert info.value.code == 422
         assert info.value.msg == "Record does not exist"
+
+
+def test_uploads_go_to_the_api_host_taken_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUNO_BASE_URL", "http://127.0.0.1:9")
+    client = SunoClient(api_key="k")  # the key must not travel to the preset's upload host
+    assert client._transport.upload_base_url == "http://127.0.0.1:9"
+    monkeypatch.delenv("SUNO_BASE_URL")
+    assert SunoClient(api_key="k")._transport.upload_base_url == "https://kieai.redpandaai.co"

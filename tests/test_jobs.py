@@ -8,7 +8,7 @@ import logging
 import aiohttp
 import pytest
 
-from suno_async import JobEvent, PollPolicy, Stage, SunoClient
+from suno_async import JobEvent, PollPolicy, RateLimit, Stage, SunoClient
 from suno_async.errors import (
     CallbackDeliveryError,
     ClientClosedError,
@@ -23,18 +23,23 @@ from suno_async.jobs.job import Job
 from suno_async.jobs.kinds import KINDS
 from suno_async.models.records import (
     CoverArtRecord,
+    ImagesResponse,
     LyricsRecord,
+    MidiData,
     MidiRecord,
     Mp4Record,
+    Mp4Response,
     MusicRecord,
     MusicResponse,
+    StemsResponse,
     Track,
     VocalRemovalRecord,
     WavRecord,
+    WavResponse,
 )
 from suno_async.sandbox import Fault, Sandbox
 
-from .conftest import FAST_POLL, make_client
+from .conftest import eventually, make_client
 
 SLOW_ENOUGH = 0.01  # a music task takes ~1.5 s: every stage is observed by fast polls
 
@@ -161,15 +166,20 @@ def test_pending_encodings_per_family(kind: str, status: str) -> None:
 
 def test_success_needs_results_per_family() -> None:
     cases = {
-        "wav": (WavRecord(success_flag="SUCCESS"), WavRecord(
-            success_flag="SUCCESS", response={"audio_wav_url": "u"})),  # type: ignore[arg-type]
-        "mp4": (Mp4Record(success_flag="SUCCESS"), None),
-        "vocal_removal": (VocalRemovalRecord(success_flag="SUCCESS"), None),
-        "midi": (MidiRecord(success_flag="1"), None),
-        "cover_art": (CoverArtRecord(success_flag="1"), None),
+        "wav": (WavRecord(success_flag="SUCCESS"),
+                WavRecord(success_flag="SUCCESS", response=WavResponse(audio_wav_url="u"))),
+        "mp4": (Mp4Record(success_flag="SUCCESS"),
+                Mp4Record(success_flag="SUCCESS", response=Mp4Response(video_url="v"))),
+        "vocal_removal": (VocalRemovalRecord(success_flag="SUCCESS"), VocalRemovalRecord(
+            success_flag="SUCCESS", response=StemsResponse(vocal_url="v"))),
+        "midi": (MidiRecord(success_flag="1"),
+                 MidiRecord(success_flag="1", midi_data=MidiData(state="complete"))),
+        "cover_art": (CoverArtRecord(success_flag="1"),
+                      CoverArtRecord(success_flag="1", response=ImagesResponse(images=("i",)))),
     }
-    for kind, (empty, _) in cases.items():
+    for kind, (empty, full) in cases.items():
         assert KINDS[kind].classify(empty).stage is Stage.PENDING, kind
+        assert KINDS[kind].classify(full).stage is Stage.SUCCESS, kind
 
 
 async def test_success_without_audio_urls_is_not_final() -> None:
@@ -201,8 +211,7 @@ async def test_a_wait_timeout_is_not_a_job_failure(client: SunoClient, sandbox: 
     assert isinstance(info.value, TimeoutError)
     assert not job.done() and job.tracking and job.error is None
     polls = sandbox.stats.polls[job.task_id]
-    await asyncio.sleep(0.1)
-    assert sandbox.stats.polls[job.task_id] > polls  # still polled
+    await eventually(lambda: sandbox.stats.polls[job.task_id] > polls)  # still polled
 
 
 async def test_max_wait_ends_waiting_and_polling(sandbox: Sandbox) -> None:
@@ -235,14 +244,11 @@ async def test_cancelled_generate_still_registers_the_paid_task(sandbox: Sandbox
     sandbox.inject(Fault(route="/api/v1/generate", kind="delay", seconds=0.3))
     async with make_client(sandbox) as c:
         call = asyncio.ensure_future(c.generate(prompt="cancel me late"))
-        await asyncio.sleep(0.1)  # the POST has reached the server
-        call.cancel()
+        await eventually(lambda: sandbox.stats.received["/api/v1/generate"] == 1)
+        call.cancel()  # the POST has reached the server; its reply is held back
         with pytest.raises(asyncio.CancelledError):
             await call
-        for _ in range(100):
-            if c.jobs:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: bool(c.jobs))
         (job,) = c.jobs.values()
         assert sandbox.stats.submissions["/api/v1/generate"] == 1
         assert (await asyncio.wait_for(job.wait(), 10)).status == "SUCCESS"
@@ -316,5 +322,27 @@ async def test_other_families_are_tracked_with_their_own_tables(sandbox: Sandbox
     assert isinstance(record, WavRecord) and record.wav_url.startswith(sandbox.url)
 
 
-def test_fast_poll_fixture_is_valid() -> None:
-    assert FAST_POLL.min_interval == 0
+
+async def test_a_generate_cancelled_while_queued_is_never_sent(sandbox: Sandbox) -> None:
+    one_per_minute = RateLimit(creates=1, per_seconds=20, max_wait=30)
+    async with make_client(sandbox, rate_limit=one_per_minute) as c:
+        await c.generate(prompt="takes the only slot")
+        queued = asyncio.ensure_future(c.generate(prompt="waits for a slot"))
+        await asyncio.sleep(0.05)
+        queued.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert not c._submits  # the queued call is gone, not parked
+    assert sandbox.stats.received["/api/v1/generate"] == 1
+
+
+async def test_aclose_cancels_queued_calls_instead_of_sending_them(sandbox: Sandbox) -> None:
+    one_per_minute = RateLimit(creates=1, per_seconds=20, max_wait=30)
+    client = make_client(sandbox, rate_limit=one_per_minute)
+    await client.generate(prompt="sent")
+    queued = asyncio.ensure_future(client.generate(prompt="never sent"))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(client.aclose(), 5)
+    with pytest.raises((asyncio.CancelledError, ClientClosedError)):
+        await queued
+    assert sandbox.stats.received["/api/v1/generate"] == 1

@@ -87,3 +87,10 @@ async def test_a_failed_recovery_raises_with_the_reply_message(client: SunoClien
     assert info.value.error_code == 500
     assert info.value.error_message  # the reply's msg, not just a code
     assert info.value.error_message in str(info.value)
+
+
+def test_a_bare_500_is_a_server_hiccup_not_the_outcome() -> None:
+    from suno_async.errors import APIResponseValidationError
+
+    with pytest.raises(APIResponseValidationError):
+        KINDS["recovery"].parse({"code": 500, "task_id": "r" * 32, "msg": "oops", "data": None})

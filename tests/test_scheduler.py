@@ -11,7 +11,7 @@ from suno_async import PollPolicy, RetryPolicy, Stage
 from suno_async.errors import JobTrackingError
 from suno_async.sandbox import Fault, Sandbox
 
-from .conftest import make_client
+from .conftest import eventually, make_client
 
 RECORD = "*/record-info"
 
@@ -30,8 +30,7 @@ async def test_interval_grows_while_nothing_changes_up_to_its_cap(sandbox: Sandb
     policy = PollPolicy(initial=0.01, maximum=0.5, early_maximum=0.04, factor=2, min_interval=0)
     async with make_client(sandbox, poll=policy) as c:
         job = await c.generate(prompt="[[never]]")
-        await asyncio.sleep(0.3)
-        assert job.polls >= 4
+        await eventually(lambda: job.polls >= 4)
         assert job.interval == pytest.approx(0.04)  # 0.01 -> 0.02 -> 0.04, capped early
 
 
@@ -47,8 +46,8 @@ async def test_polls_per_job_stay_within_budget_on_the_reference_timeline() -> N
         await asyncio.wait_for(asyncio.gather(*(j.wait() for j in jobs)), 30)
     polls = [j.polls for j in jobs]
     assert statistics.mean(polls) <= 12, polls
-    first_latency = [(j.observed_at[Stage.FIRST_SUCCESS] - j.created) for j in jobs]
-    assert all(latency > 0 for latency in first_latency)
+    # the stream URL (FIRST_SUCCESS) is observed on its own, not skipped to SUCCESS
+    assert all(Stage.FIRST_SUCCESS in j.observed_at for j in jobs)
 
 
 async def test_the_per_task_poll_limit_is_respected() -> None:

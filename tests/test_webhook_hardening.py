@@ -347,7 +347,7 @@ async def test_early_buffer_is_bounded(sandbox: Sandbox, monkeypatch: pytest.Mon
     from suno_async.sandbox import Fault
 
     limit = 20
-    monkeypatch.setattr(client_module, "_EARLY_CALLBACK_LIMIT", limit)
+    monkeypatch.setattr(client_module, "EARLY_CALLBACK_TASKS", limit)
     receiver = WebhookReceiver()  # unsigned: only the token guards it
     sandbox.inject(Fault(route="/api/v1/generate", kind="delay", seconds=0.5))
     async with receiver.serve(), make_client(sandbox) as client, aiohttp.ClientSession() as http:
@@ -366,7 +366,7 @@ async def test_early_buffer_is_bounded(sandbox: Sandbox, monkeypatch: pytest.Mon
         statuses = await asyncio.gather(*(one(b) for b in flood))
         still_in_flight = bool(client._submits)
         assert len(client._early) <= limit
-        assert all(len(bodies) <= 8 for _, bodies in client._early.values())
+        assert all(len(bodies) <= 4 for _, bodies in client._early.values())
         job = await submit
         job.detach()
     assert still_in_flight, "the flood arrived after the submission; nothing was tested"

@@ -165,8 +165,8 @@ class Job(Generic[R]):
         Idempotent: earlier or equal stages, duplicates and anything after a terminal
         state are ignored (a fresher poll at the same stage only refreshes ``record``).
         """
-        if self.done():
-            return False
+        if self.done() or self._error is not None:
+            return False  # settled, or no longer tracked (re-attach with client.track)
         classified = self.kind.classify(record)
         stage = classified.stage
         if stage is None:
@@ -302,7 +302,7 @@ class Job(Generic[R]):
         limit = timeout
         if self.deadline is not None:
             remaining = max(0.0, self.deadline - loop.time())
-            limit = remaining if limit is None else min(limit, remaining + 0.5)
+            limit = remaining if limit is None else min(limit, remaining)
         try:
             return await asyncio.wait_for(asyncio.shield(future), limit)
         except TimeoutError:
@@ -344,5 +344,3 @@ def _consume(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
 
-
-JobFactory = Callable[[str, JobKind], Job[Any]]

@@ -70,13 +70,13 @@ class Poller:
 
     # ------------------------------------------------------------------ control
 
-    def track(self, job: Job[Any], *, delay: float | None = None) -> None:
-        """Start polling ``job``; the first poll comes after ``delay`` (default: initial)."""
+    def track(self, job: Job[Any]) -> None:
+        """Start polling ``job``; the first poll comes after the policy's ``initial``."""
         if self._closed:
             return
         self._jobs.add(job)
         job.interval = self.policy.initial
-        self._schedule(job, self._next_delay(job) if delay is None else delay)
+        self._schedule(job, self._next_delay(job))
         self._ensure_running()
 
     def forget(self, job: Job[Any]) -> None:
@@ -162,7 +162,7 @@ class Poller:
                 self.lag_total += lag
                 self.lag_max = max(self.lag_max, lag)
                 job.last_poll = now
-                task = loop.create_task(self._poll(job))
+                task = loop.create_task(self._poll(job, self._sem))
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
             self._wake.clear()
@@ -172,8 +172,8 @@ class Poller:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _poll(self, job: Job[Any]) -> None:
-        assert self._sem is not None
+    async def _poll(self, job: Job[Any], sem: asyncio.Semaphore) -> None:
+        """One poll; releases ``sem``, the semaphore it was started under."""
         try:
             try:
                 data = await self._fetch(job)
@@ -183,7 +183,7 @@ class Poller:
                     )
                 record = job.kind.parse(data)
             finally:
-                self._sem.release()
+                sem.release()
         except asyncio.CancelledError:
             raise
         except SunoError as exc:

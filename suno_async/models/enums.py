@@ -31,8 +31,8 @@ class Model(enum.StrEnum):
 class Stage(enum.Enum):
     """Where a job is: ordered ``PENDING < TEXT_SUCCESS < FIRST_SUCCESS < SUCCESS``.
 
-    ``FAILED`` is the terminal failure stage; it is not ordered against the others
-    (a failure rejects every waiting stage).
+    ``FAILED`` is the terminal failure stage (it sorts after ``SUCCESS``); a failure
+    rejects every waiting stage, so ``wait(stage)`` never resolves on it.
     """
 
     PENDING = 0

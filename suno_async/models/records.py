@@ -397,6 +397,10 @@ class RecoveryRecord(Record):
     data: tuple[RecoveredTrack, ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        if self.code == 500 and not any(track.status == "failed" for track in self.data):
+            # "every track failed" comes with the failed tracks; a bare 500 is a server
+            # hiccup, not the task's outcome (polling retries it)
+            raise ValueError("code 500 without failed tracks is a server error")
         # A failed recovery explains itself in the reply's code and msg.
         if self.code not in (None, 200, 201):
             if self.error_code is None:

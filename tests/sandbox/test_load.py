@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import aiohttp
 
@@ -40,9 +39,7 @@ async def test_thousand_concurrent_tasks(receiver: Receiver) -> None:
                         assert all(t["audioUrl"] for t in data["response"]["sunoData"])
                         return task_id, seen
 
-            start = time.monotonic()
             results = await asyncio.gather(*(one(i) for i in range(TASKS)))
-            elapsed = time.monotonic() - start
         ids = {task_id for task_id, _ in results}
         assert len(ids) == TASKS
         assert sb.stats.submissions["/api/v1/generate"] == TASKS
@@ -50,4 +47,3 @@ async def test_thousand_concurrent_tasks(receiver: Receiver) -> None:
         assert max(sb.stats.polls.values()) <= 10
         await receiver.wait_for(3 * TASKS, within=20)
         assert sb.stats.callbacks_acked == 3 * TASKS
-        assert elapsed < 30, elapsed
