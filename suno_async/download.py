@@ -160,6 +160,20 @@ async def _addresses(url: URL) -> list[ipaddress.IPv4Address | ipaddress.IPv6Add
     return found
 
 
+def _refuse_address(
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address, url: URL, *, local_origin: bool
+) -> None:
+    if addr.is_global and not addr.is_multicast:
+        return
+    if local_origin and addr.is_loopback:
+        return
+    raise DownloadError(
+        f"refusing to fetch {str(url)[:200]!r}: it resolves to the non-public address "
+        f"{addr} (private, loopback or link-local)",
+        url=str(url),
+    )
+
+
 async def _check_hop(url: URL, *, local_origin: bool, allow_private: bool) -> None:
     """Refuse ``url`` (before connecting) unless every address it resolves to is allowed."""
     if url.scheme not in ("http", "https"):
@@ -167,15 +181,21 @@ async def _check_hop(url: URL, *, local_origin: bool, allow_private: bool) -> No
     if allow_private:
         return
     for addr in await _addresses(url):
-        if addr.is_global and not addr.is_multicast:
-            continue
-        if local_origin and addr.is_loopback:
-            continue
-        raise DownloadError(
-            f"refusing to fetch {str(url)[:200]!r}: it resolves to the non-public address "
-            f"{addr} (private, loopback or link-local)",
-            url=str(url),
-        )
+        _refuse_address(addr, url, local_origin=local_origin)
+
+
+def _check_peer(
+    resp: aiohttp.ClientResponse, url: URL, *, local_origin: bool, allow_private: bool
+) -> None:
+    """Check the address actually connected to (DNS may answer differently the second
+    time: rebinding), before a byte of the body is read."""
+    if allow_private or resp.connection is None or resp.connection.transport is None:
+        return
+    peer = resp.connection.transport.get_extra_info("peername")
+    if not peer:
+        return
+    with contextlib.suppress(ValueError):
+        _refuse_address(_address(str(peer[0])), url, local_origin=local_origin)
 
 
 async def _is_loopback(url: URL) -> bool:
@@ -251,6 +271,7 @@ async def download(
         await _check_hop(url, local_origin=local_origin, allow_private=allow_private)
         try:
             async with session.get(url, allow_redirects=False, timeout=request_timeout) as resp:
+                _check_peer(resp, url, local_origin=local_origin, allow_private=allow_private)
                 if resp.status in _REDIRECTS:
                     location = resp.headers.get("Location")
                     if not location:
