@@ -308,6 +308,8 @@ class Job(Generic[R]):
         except TimeoutError:
             if future.done() and not future.cancelled():
                 return future.result()  # resolved in the same instant; an error raises
+            if self.deadline is not None and loop.time() >= self.deadline:
+                self.expire(loop.time() - self.created)  # the deadline ends the job's tracking
             raise JobTimeoutError(self.task_id, loop.time() - self.created, until) from None
 
     def __await__(self) -> Generator[Any, None, R]:

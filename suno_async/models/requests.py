@@ -18,9 +18,8 @@ suno_async.errors.RequestValidationError: invalid generate (2 problems, nothing 
 
 from __future__ import annotations
 
-import contextlib
 import math
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -111,7 +110,7 @@ class Request:
     endpoint: ClassVar[str] = "request"
     kind: ClassVar[str | None] = None
     #: Whether the API needs a ``callBackUrl`` (task-creating endpoints).
-    needs_callback: ClassVar[bool] = True
+    needs_callback: ClassVar[bool] = False
 
     def __attrs_post_init__(self) -> None:
         self.validate()
@@ -123,6 +122,7 @@ class Request:
         typed_ok = not checks.problems
         try:
             self._check(checks)
+            self._check_common(checks)
         except (TypeError, ValueError, AttributeError):
             if typed_ok:
                 raise
@@ -131,6 +131,9 @@ class Request:
 
     def _check(self, checks: Checks) -> None:
         """Add this request's rules (override)."""
+
+    def _check_common(self, checks: Checks) -> None:
+        """Rules of a family of requests, run after ``_check`` (override in bases)."""
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body, camelCase, with unset fields left out."""
@@ -152,12 +155,22 @@ def _redact_url(value: object) -> str:
     return repr(f"{parts.scheme}://{parts.netloc}/...")
 
 
-def _check_callback(checks: Checks, value: str | None) -> None:
-    checks.url("call_back_url", value)
+@attrs.frozen(kw_only=True)
+class TaskRequest(Request):
+    """A request that creates a task: it carries ``call_back_url``, which the client
+    fills in (your webhook receiver, your configured URL, or a documented placeholder).
+    """
+
+    needs_callback: ClassVar[bool] = True
+
+    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
+
+    def _check_common(self, checks: Checks) -> None:
+        checks.url("call_back_url", self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class MusicOptions(Request):
+class MusicOptions(TaskRequest):
     """Optional fields shared by the music-generation family."""
 
     negative_tags: str | None = None
@@ -165,12 +178,10 @@ class MusicOptions(Request):
     style_weight: float | None = None
     weirdness_constraint: float | None = None
     audio_weight: float | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check_options(self, checks: Checks) -> None:
         for name in ("style_weight", "weirdness_constraint", "audio_weight"):
             checks.weight(name, getattr(self, name))
-        _check_callback(checks, self.call_back_url)
 
 
 _NON_CUSTOM_EMPTY = (
@@ -323,10 +334,8 @@ class AddInstrumentalRequest(MusicOptions):
 
 def fill_callback(request: Request, url: str) -> Request:
     """``request`` with ``call_back_url`` set to ``url`` when it has none."""
-    if getattr(request, "call_back_url", "unset") is None:
-        with contextlib.suppress(TypeError):
-            evolved: Request = attrs.evolve(cast(Any, request), call_back_url=url)
-            return evolved
+    if isinstance(request, TaskRequest) and request.call_back_url is None:
+        return attrs.evolve(request, call_back_url=url)
     return request
 
 
@@ -533,7 +542,7 @@ class AddVocalsRequest(MusicOptions):
 
 
 @attrs.frozen(kw_only=True)
-class ReplaceSectionRequest(Request):
+class ReplaceSectionRequest(TaskRequest):
     """Regenerate a time window of a track (``POST /api/v1/generate/replace-section``).
 
     Needs ``prompt`` (the new lines for the window), ``tags``, ``title``,
@@ -563,7 +572,6 @@ class ReplaceSectionRequest(Request):
     upload_url: str | None = None
     model: Model | str | None = attrs.field(default=None, converter=_model)
     negative_tags: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         why = "for replace-section"
@@ -578,7 +586,6 @@ class ReplaceSectionRequest(Request):
         checks.max_chars("title", self.title, limits.title, why)
         self._check_window(checks)
         self._check_source(checks)
-        _check_callback(checks, self.call_back_url)
 
     def _check_window(self, checks: Checks) -> None:
         start, end = self.infill_start_s, self.infill_end_s
@@ -692,7 +699,7 @@ class MashupRequest(MusicOptions):
 
 
 @attrs.frozen(kw_only=True)
-class SoundsRequest(Request):
+class SoundsRequest(TaskRequest):
     """Sounds and loops (``POST /api/v1/generate/sounds``); results are music tracks.
 
     ``prompt`` (at most 500 characters) is required; ``model`` is V5 only.
@@ -715,7 +722,6 @@ class SoundsRequest(Request):
     sound_tempo: int | None = None
     sound_key: SoundKey | None = attrs.field(default=None, converter=_to_sound_key)
     grab_lyrics: bool = False
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("prompt", self.prompt, "for sounds (describe the sound)")
@@ -725,11 +731,10 @@ class SoundsRequest(Request):
         tempo = self.sound_tempo
         if tempo is not None and not checks.failed("sound_tempo") and not low <= tempo <= high:
             checks.add("sound_tempo", f"must be between {low} and {high} BPM, got {tempo!r:.40}")
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class LyricsRequest(Request):
+class LyricsRequest(TaskRequest):
     """Lyrics only, normally two variants (``POST /api/v1/lyrics``).
 
     ``prompt`` describes the song, in at most 200 words.
@@ -743,7 +748,6 @@ class LyricsRequest(Request):
     kind: ClassVar[str | None] = "lyrics"
 
     prompt: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         if checks.required("prompt", self.prompt, "for lyrics (describe the song)"):
@@ -753,7 +757,6 @@ class LyricsRequest(Request):
                     "prompt",
                     f"{words} words, at most {LYRICS_PROMPT_MAX_WORDS} allowed; shorten it",
                 )
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
@@ -764,12 +767,27 @@ class _TrackRequest(Request):
     audio_id: str | None = None
 
     def _check_track(self, checks: Checks) -> None:
-        checks.required("task_id", self.task_id, "(the music task of the track)")
-        checks.required("audio_id", self.audio_id, "(the track's id)")
+        _check_track_ids(checks, self.task_id, self.audio_id)
 
 
 @attrs.frozen(kw_only=True)
-class WavRequest(_TrackRequest):
+class _TrackTaskRequest(TaskRequest):
+    """A task about one generated track (WAV, stems, video): ``task_id`` + ``audio_id``."""
+
+    task_id: str | None = None
+    audio_id: str | None = None
+
+    def _check_track(self, checks: Checks) -> None:
+        _check_track_ids(checks, self.task_id, self.audio_id)
+
+
+def _check_track_ids(checks: Checks, task_id: str | None, audio_id: str | None) -> None:
+    checks.required("task_id", task_id, "(the music task of the track)")
+    checks.required("audio_id", audio_id, "(the track's id)")
+
+
+@attrs.frozen(kw_only=True)
+class WavRequest(_TrackTaskRequest):
     """Convert a generated track to WAV (``POST /api/v1/wav/generate``).
 
     >>> WavRequest(task_id="t1", audio_id="a1").to_wire()
@@ -780,15 +798,13 @@ class WavRequest(_TrackRequest):
     endpoint: ClassVar[str] = "wav"
     kind: ClassVar[str | None] = "wav"
 
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class SeparateVocalsRequest(_TrackRequest):
+class SeparateVocalsRequest(_TrackTaskRequest):
     """Split a track into stems (``POST /api/v1/vocal-removal/generate``).
 
     ``type`` is :attr:`SeparationType.SEPARATE_VOCAL` (vocals + instrumental, the
@@ -806,15 +822,13 @@ class SeparateVocalsRequest(_TrackRequest):
     type: SeparationType = attrs.field(
         default=SeparationType.SEPARATE_VOCAL, converter=_to_separation
     )
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class MidiRequest(Request):
+class MidiRequest(TaskRequest):
     """MIDI notes from a finished separation (``POST /api/v1/midi/generate``).
 
     ``task_id`` is the vocal-separation task; ``audio_id`` optionally picks one of its
@@ -830,17 +844,15 @@ class MidiRequest(Request):
 
     task_id: str | None = None
     audio_id: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("task_id", self.task_id, "(a finished vocal-separation task)")
         if self.audio_id is not None:
             checks.required("audio_id", self.audio_id, "when given (a stem id; or leave it out)")
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class MusicVideoRequest(_TrackRequest):
+class MusicVideoRequest(_TrackTaskRequest):
     """A music video of a track (``POST /api/v1/mp4/generate``).
 
     ``author`` and ``domain_name`` (a watermark) are optional, at most 50 characters.
@@ -856,17 +868,15 @@ class MusicVideoRequest(_TrackRequest):
 
     author: str | None = None
     domain_name: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
         checks.max_chars("author", self.author, MP4_TEXT_MAX, "for a music video")
         checks.max_chars("domain_name", self.domain_name, MP4_TEXT_MAX, "for a music video")
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class CoverArtRequest(Request):
+class CoverArtRequest(TaskRequest):
     """Cover images for a music task (``POST /api/v1/suno/cover/generate``).
 
     One cover per music task: a second request is refused by the API.
@@ -880,15 +890,13 @@ class CoverArtRequest(Request):
     kind: ClassVar[str | None] = "cover_art"
 
     task_id: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("task_id", self.task_id, "(the music task)")
-        _check_callback(checks, self.call_back_url)
 
 
 @attrs.frozen(kw_only=True)
-class RecoveryRequest(Request):
+class RecoveryRequest(TaskRequest):
     """Fresh links for a music task whose audio links expired (``POST /api/v1/suno/recovery``).
 
     >>> RecoveryRequest(suno_task_id="t1").to_wire()
@@ -900,11 +908,9 @@ class RecoveryRequest(Request):
     kind: ClassVar[str | None] = "recovery"
 
     suno_task_id: str | None = None
-    call_back_url: str | None = attrs.field(default=None, repr=_redact_url)
 
     def _check(self, checks: Checks) -> None:
         checks.required("suno_task_id", self.suno_task_id, "(the music task to recover)")
-        _check_callback(checks, self.call_back_url)
 
 
 # ------------------------------------------------------------------ immediate calls
@@ -920,7 +926,6 @@ class TimestampedLyricsRequest(_TrackRequest):
 
     path: ClassVar[str] = "/api/v1/generate/get-timestamped-lyrics"
     endpoint: ClassVar[str] = "timestamped_lyrics"
-    needs_callback: ClassVar[bool] = False
 
     def _check(self, checks: Checks) -> None:
         self._check_track(checks)
@@ -936,7 +941,6 @@ class StyleBoostRequest(Request):
 
     path: ClassVar[str] = "/api/v1/style/generate"
     endpoint: ClassVar[str] = "style_boost"
-    needs_callback: ClassVar[bool] = False
 
     content: str | None = None
 
@@ -961,7 +965,6 @@ class PersonaRequest(_TrackRequest):
 
     path: ClassVar[str] = "/api/v1/generate/generate-persona"
     endpoint: ClassVar[str] = "persona"
-    needs_callback: ClassVar[bool] = False
 
     name: str | None = None
     description: str | None = None
@@ -1029,7 +1032,6 @@ class DownloadUrlRequest(Request):
 
     path: ClassVar[str] = "/api/v1/common/download-url"
     endpoint: ClassVar[str] = "download_url"
-    needs_callback: ClassVar[bool] = False
 
     url: str | None = None
 
@@ -1047,7 +1049,6 @@ class UploadRequest(Request):
     """
 
     endpoint: ClassVar[str] = "file_upload"
-    needs_callback: ClassVar[bool] = False
 
     upload_path: str | None = None
     file_name: str | None = None
