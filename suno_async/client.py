@@ -254,6 +254,8 @@ class SunoClient(EndpointsMixin):
         Returns a :class:`~suno_async.batch.BatchItem` per request in input order; a
         failed submission is reported on its item and the batch goes on. With a
         journal, requests submitted by an earlier run are re-attached, not re-sent.
+        Run one batch per journal at a time: two concurrent ``generate_many`` calls over
+        the same requests could both miss the journal and both send.
         Follow up with ``suno_async.as_completed(items)``.
         """
         return await submit_many(self, requests, concurrency=concurrency, on_item=on_item)
