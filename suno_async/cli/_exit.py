@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import (
     APIConnectionError,
@@ -100,92 +102,9 @@ def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
             message + "\n".join(lines),
             "fix the fields listed above; `suno-async generate --help` lists every option.",
         )
-    if isinstance(exc, AuthenticationError):
-        return (
-            ExitCode.AUTH,
-            f"the API refused the API key (code {exc.code}).",
-            "check --api-key or SUNO_API_KEY (and --base-url / SUNO_BASE_URL for the host "
-            "that issued it); to try without an account add --sandbox.",
-        )
-    if isinstance(exc, InsufficientCreditsError):
-        return (
-            ExitCode.CREDITS,
-            f"the account has not enough credits for this (code {exc.code}).",
-            "top up your account with the provider, then check the balance with "
-            "`suno-async credits`.",
-        )
-    if isinstance(exc, RateLimitError):
-        return (
-            ExitCode.API,
-            f"the API is rate limiting this account: {_api_text(exc)}",
-            "wait a minute and retry; for batches lower --concurrency.",
-        )
-    if isinstance(exc, MaintenanceError):
-        return (
-            ExitCode.API,
-            f"the API is under maintenance: {_api_text(exc)}",
-            "retry later.",
-        )
-    if isinstance(exc, NotFoundError):
-        return (
-            ExitCode.API,
-            f"the API does not know this: {_api_text(exc)}",
-            "check the task id (and --kind for non-music tasks) and that --base-url is the "
-            "host that created it.",
-        )
-    if isinstance(exc, InvalidParametersError):
-        return (
-            ExitCode.USAGE,
-            f"the API refused the request: {_api_text(exc)}",
-            "adjust the options named in the message and run again.",
-        )
-    if isinstance(exc, ContentPolicyError):
-        return (
-            ExitCode.JOB_FAILED,
-            f"the content was rejected: {_sentence(exc)}",
-            "rephrase the prompt, style or lyrics and generate again.",
-        )
-    if isinstance(exc, JobFailedError):
-        return (
-            ExitCode.JOB_FAILED,
-            _sentence(exc),
-            "credits for failed generations are normally refunded; try again.",
-        )
-    if isinstance(exc, JobTimeoutError):
-        return (
-            ExitCode.TIMEOUT,
-            f"{exc}; the task may still finish.",
-            f"wait again with `suno-async wait {exc.task_id}` (or raise --timeout).",
-        )
-    if isinstance(exc, JobTrackingError):
-        return (
-            ExitCode.API,
-            _sentence(exc),
-            f"check the network, then `suno-async wait {exc.task_id}`.",
-        )
-    if isinstance(exc, APITimeoutError):
-        extra = " The task may have been created: check before submitting again." if (
-            exc.maybe_submitted
-        ) else ""
-        return (
-            ExitCode.API,
-            f"the API did not answer in time: {exc}.{extra}",
-            "check the network and --base-url; retry later.",
-        )
-    if isinstance(exc, APIConnectionError):
-        return (
-            ExitCode.API,
-            f"could not reach the API: {exc}.",
-            "check the network and --base-url / SUNO_BASE_URL.",
-        )
-    if isinstance(exc, APIStatusError):
-        return (
-            ExitCode.API,
-            f"the API answered with an error: {_api_text(exc)}",
-            "retry later; if it persists, run with --json and report the reply.",
-        )
-    if isinstance(exc, ClientClosedError):
-        return (ExitCode.INTERRUPTED, "stopped before the work finished.", "run it again.")
+    for cls, code, sentence, hint in _RULES:
+        if isinstance(exc, cls):
+            return code, sentence(exc), hint(exc)
     return (ExitCode.API, f"unexpected error: {type(exc).__name__}: {exc}", "please report it.")
 
 
@@ -199,3 +118,65 @@ def _sentence(exc: BaseException) -> str:
 
 def _api_text(exc: APIStatusError) -> str:
     return _sentence(exc)
+
+
+def _timeout_text(exc: APITimeoutError) -> str:
+    extra = " The task may have been created: check before submitting again." if (
+        exc.maybe_submitted
+    ) else ""
+    return f"the API did not answer in time: {exc}.{extra}"
+
+
+def _fixed(text: str) -> Callable[[Any], str]:
+    return lambda _exc: text
+
+
+#: Error class -> (exit code, sentence, hint), most specific first: the first match wins.
+_RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callable[[Any], str]],
+              ...] = (
+    (AuthenticationError, ExitCode.AUTH,
+     lambda e: f"the API refused the API key (code {e.code}).",
+     _fixed("check --api-key or SUNO_API_KEY (and --base-url / SUNO_BASE_URL for the host "
+            "that issued it); to try without an account add --sandbox.")),
+    (InsufficientCreditsError, ExitCode.CREDITS,
+     lambda e: f"the account has not enough credits for this (code {e.code}).",
+     _fixed("top up your account with the provider, then check the balance with "
+            "`suno-async credits`.")),
+    (RateLimitError, ExitCode.API,
+     lambda e: f"the API is rate limiting this account: {_api_text(e)}",
+     _fixed("wait a minute and retry; for batches lower --concurrency.")),
+    (MaintenanceError, ExitCode.API,
+     lambda e: f"the API is under maintenance: {_api_text(e)}",
+     _fixed("retry later.")),
+    (NotFoundError, ExitCode.API,
+     lambda e: f"the API does not know this: {_api_text(e)}",
+     _fixed("check the task id (and --kind for non-music tasks) and that --base-url is the "
+            "host that created it.")),
+    (InvalidParametersError, ExitCode.USAGE,
+     lambda e: f"the API refused the request: {_api_text(e)}",
+     _fixed("adjust the options named in the message and run again.")),
+    (ContentPolicyError, ExitCode.JOB_FAILED,
+     lambda e: f"the content was rejected: {_sentence(e)}",
+     _fixed("rephrase the prompt, style or lyrics and generate again.")),
+    (JobFailedError, ExitCode.JOB_FAILED,
+     _sentence,
+     _fixed("credits for failed generations are normally refunded; try again.")),
+    (JobTimeoutError, ExitCode.TIMEOUT,
+     lambda e: f"{e}; the task may still finish.",
+     lambda e: f"wait again with `suno-async wait {e.task_id}` (or raise --timeout)."),
+    (JobTrackingError, ExitCode.API,
+     _sentence,
+     lambda e: f"check the network, then `suno-async wait {e.task_id}`."),
+    (APITimeoutError, ExitCode.API,
+     _timeout_text,
+     _fixed("check the network and --base-url; retry later.")),
+    (APIConnectionError, ExitCode.API,
+     lambda e: f"could not reach the API: {e}.",
+     _fixed("check the network and --base-url / SUNO_BASE_URL.")),
+    (APIStatusError, ExitCode.API,
+     lambda e: f"the API answered with an error: {_api_text(e)}",
+     _fixed("retry later; if it persists, run with --json and report the reply.")),
+    (ClientClosedError, ExitCode.INTERRUPTED,
+     _fixed("stopped before the work finished."),
+     _fixed("run it again.")),
+)

@@ -223,17 +223,29 @@ def poll_gate(state: SandboxState, task_id: str, now: float) -> web.Response | N
     return None
 
 
-async def record_info(request: web.Request, family: str, unknown_is_error: bool) -> web.Response:
-    """Shared by every ``record-info`` route: counts polls, applies the per-task poll limit."""
+def polled_task(
+    request: web.Request, family: str, id_param: str = "taskId"
+) -> tuple[Task | None, float] | web.Response:
+    """The task a ``record-info`` call asks for, and the time, after counting the poll and
+    applying the per-task poll limit; a reply instead when the call is refused."""
     state = state_of(request)
-    task_id = request.query.get("taskId", "").strip()
+    task_id = request.query.get(id_param, "").strip()
     if not task_id:
-        return envelope(422, "Please enter taskId.")
+        return envelope(422, f"Please enter {id_param}.")
     now = state.now()
     limited = poll_gate(state, task_id, now)
     if limited is not None:
         return limited
-    task = state.store.get(task_id, family, key_of(request))
+    return state.store.get(task_id, family, key_of(request)), now
+
+
+async def record_info(request: web.Request, family: str, unknown_is_error: bool) -> web.Response:
+    """Shared by the ``record-info`` routes whose reply is the usual envelope."""
+    polled = polled_task(request, family)
+    if isinstance(polled, web.Response):
+        return polled
+    task, now = polled
+    state = state_of(request)
     if task is None:
         return envelope(422, NO_RECORD) if unknown_is_error else ok(None)
     return ok(record(task, now, state.seed))

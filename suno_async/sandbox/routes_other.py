@@ -10,7 +10,7 @@ from .creation import Draft, submit
 from .markers import MARKER_FIELDS, find_markers
 from .records import SEPARATE_STEMS, SPLIT_STEMS, recovery_record
 from .replies import NO_RECORD, envelope, invalid, json_reply, key_of, ok, read_body, state_of
-from .routes_music import poll_gate, record_info
+from .routes_music import polled_task, record_info
 from .rules import Invalid
 from .tasks import Phase, Step, Task
 from .timeline import recovery_end, single_steps
@@ -215,15 +215,10 @@ async def create_recovery(request: web.Request) -> web.StreamResponse:
 
 async def recovery_record_info(request: web.Request) -> web.Response:
     """``?task_id=`` (snake_case); the reply is ``{code, task_id, msg, data}`` itself."""
-    state = state_of(request)
-    task_id = request.query.get("task_id", "").strip()
-    if not task_id:
-        return envelope(422, "Please enter task_id.")
-    now = state.now()
-    limited = poll_gate(state, task_id, now)
-    if limited is not None:
-        return limited
-    task = state.store.get(task_id, "recovery", key_of(request))
+    polled = polled_task(request, "recovery", id_param="task_id")
+    if isinstance(polled, web.Response):
+        return polled
+    task, now = polled
     if task is None:
         return envelope(422, NO_RECORD)
     return json_reply(recovery_record(task, now))
