@@ -41,6 +41,7 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "JobTrackingError",
+    "JournalError",
     "MaintenanceError",
     "NotFoundError",
     "Problem",
@@ -343,6 +344,22 @@ class JobTimeoutError(SunoError, TimeoutError):
 
 class JobDetachedError(SunoError):
     """``Job.detach()`` was called while this wait was pending (the task still runs)."""
+
+
+class JournalError(SunoError):
+    """The journal (or store) could not be read or written.
+
+    ``task_id`` is set when a paid task was created but its id could not be
+    recorded: the job is still tracked in memory; keep the id (``resume()`` will not
+    know it). Nothing is ever re-sent because of this error.
+
+    >>> JournalError("disk full", task_id="abc").task_id
+    'abc'
+    """
+
+    def __init__(self, message: str, *, task_id: str | None = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
 
 
 class DownloadError(SunoError):
