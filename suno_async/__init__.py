@@ -10,9 +10,8 @@ True
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import errors
+from ._version import __version__
 from .batch import BatchItem, as_completed, gather
 from .client import SunoClient
 from .config import PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy

@@ -19,8 +19,8 @@ from typing import Any
 
 import aiohttp
 
-from . import __version__
 from ._retry import retry_call
+from ._version import __version__
 from .config import CONNECTION_LIMIT, ProviderProfile, RetryPolicy, Timeouts
 from .errors import (
     ERROR_CLASSES,

@@ -18,14 +18,10 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .errors import Problem, RequestValidationError
+from .errors import Problem, RequestValidationError, UnknownModelWarning
 from .limits import WEIGHT_DECIMALS, WEIGHT_RANGE
 
 __all__ = ["Checks", "UnknownModelWarning"]
-
-
-class UnknownModelWarning(UserWarning):
-    """A model name the SDK's tables do not know was sent as-is (the server decides)."""
 
 
 class Checks:

@@ -49,12 +49,17 @@ __all__ = [
     "RequestValidationError",
     "ServerError",
     "SunoError",
+    "UnknownModelWarning",
     "error_for_code",
 ]
 
 
 class SunoError(Exception):
     """Base class of every error raised by suno-async."""
+
+
+class UnknownModelWarning(UserWarning):
+    """A model name the SDK's tables do not know was sent as-is (the server decides)."""
 
 
 # --------------------------------------------------------------------------------------

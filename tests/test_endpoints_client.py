@@ -31,12 +31,12 @@ from suno_async import (
     VocalRemovalRecord,
     WavRecord,
 )
-from suno_async._validation import UnknownModelWarning
 from suno_async.errors import (
     GenerationFailedError,
     InvalidParametersError,
     NotFoundError,
     RequestValidationError,
+    UnknownModelWarning,
 )
 from suno_async.limits import UPLOAD_BASE64_MAX_BYTES
 from suno_async.sandbox import Sandbox

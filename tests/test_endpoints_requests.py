@@ -38,8 +38,7 @@ from suno_async import (
     UrlUploadRequest,
     WavRequest,
 )
-from suno_async._validation import UnknownModelWarning
-from suno_async.errors import RequestValidationError
+from suno_async.errors import RequestValidationError, UnknownModelWarning
 
 URL_A = "https://files.example.com/a.mp3"
 URL_B = "https://files.example.com/b.mp3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._version import __version__
 from ..models.enums import Model
 
 __all__ = ["EPILOG", "build_parser"]
@@ -134,8 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_common(sub=False)],
     )
-    from .. import __version__
-
     parser.add_argument("--version", action="version", version=f"suno-async {__version__}")
     common = _common(sub=True)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
