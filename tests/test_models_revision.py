@@ -131,6 +131,13 @@ def test_paid_flags_follow_the_credit_table() -> None:
     assert requests_pkg.PersonaRequest.spec.kind is None
 
 
+def test_unknown_host_is_a_problem() -> None:
+    found = problems(GenerateRequest, prompt="x", host="suno.com")
+    assert found == {"host": "must be one of 'kie', 'apikley', 'sunoapi' (the provider), "
+                             "got 'suno.com'"}
+    assert set(problems(GenerateRequest, prompt="x", host=None)) == {"host"}
+
+
 def test_host_is_never_sent() -> None:
     for host in ("kie", "sunoapi", "apikley"):
         wire = GenerateRequest(prompt="x", host=host).to_wire()

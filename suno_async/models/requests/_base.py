@@ -14,7 +14,7 @@ import attrs
 
 from ..._convert import unstructure_request
 from ..._validation import Checks, check_types, enum_or_raw
-from ...limits import DEFAULT_HOST, HostRules, host_rules
+from ...limits import DEFAULT_HOST, HOST_RULES, HostRules, host_rules
 from ..enums import Model, PersonaModel, VocalGender
 
 __all__ = [
@@ -134,6 +134,9 @@ class Request:
         """Raise :class:`RequestValidationError` listing every problem, if any."""
         checks = Checks()
         check_types(self, checks)
+        if not checks.failed("host") and self.host not in HOST_RULES:
+            names = ", ".join(repr(name) for name in HOST_RULES)
+            checks.add("host", f"must be one of {names} (the provider), got {self.host!r:.40}")
         typed_ok = not checks.problems
         try:
             self._check(checks)

@@ -194,7 +194,7 @@ class GenerateRequest(MusicOptions):
     video_urls: tuple[str, ...] | None = attrs.field(default=None, converter=tuple_of)
 
     def _check(self, checks: Checks) -> None:
-        self.check_model(checks, self.model, self.endpoint)
+        self.check_model(checks, self.model)
         rules = self.rules
         empty = dict.fromkeys(_NON_CUSTOM_EMPTY)
         for name in empty:
