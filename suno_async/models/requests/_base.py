@@ -7,7 +7,7 @@ modules (music, derived, immediate, uploads, voice).
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 import attrs
@@ -119,7 +119,7 @@ class Request:
         """The rules of :attr:`host`."""
         return host_rules(self.host)
 
-    def for_host(self, host: str) -> Request:
+    def for_host(self, host: str) -> Self:
         """This request validated for ``host`` (itself when already so).
 
         >>> from suno_async.models.requests import RecoveryRequest
