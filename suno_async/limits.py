@@ -163,9 +163,11 @@ class HostRules:
     recovery_task_field: str
 
     def accepted(self, endpoint: str) -> frozenset[Model]:
+        """The models ``endpoint`` takes on this host."""
         return self.models.get(endpoint, frozenset())
 
     def unverified(self, endpoint: str) -> frozenset[Model]:
+        """The models sent to ``endpoint`` with a warning (unconfirmed on this host)."""
         return self.unverified_models.get(endpoint, frozenset())
 
     def prompt_max(self, model: Model | str) -> int:
