@@ -8,6 +8,7 @@ Oracles here are written from REFERENCE §3, §5, §6 directly, not from the tab
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import warnings
 from typing import Any
@@ -493,3 +494,19 @@ def test_non_finite_numbers_are_problems_everywhere(cls: type[Any], name: str, b
     found = problems(cls, **{name: bad})
     assert name in found, found
     assert "finite" in found[name] or "between" in found[name], found[name]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(text_=st.text(alphabet=st.characters(codec=None, categories=("Ll", "Lo", "Cs", "Zs")),
+                     min_size=1, max_size=20))
+def test_any_text_is_either_sendable_or_a_problem_naming_the_field(text_: str) -> None:
+    fields = {**CUSTOM, "title": text_}
+    found = problems(GenerateRequest, **fields)
+    try:
+        text_.encode("utf-8")
+    except UnicodeEncodeError:
+        assert "title" in found and "UTF-8" in found["title"]
+        return
+    if not found:
+        body = json.dumps(GenerateRequest(**fields).to_wire(), ensure_ascii=False)
+        assert body.encode("utf-8")
