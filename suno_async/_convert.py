@@ -125,7 +125,11 @@ def _to_bool(value: object, _type: object) -> bool:
 
 
 def _to_datetime(value: object, _type: object) -> datetime | None:
-    return parse_timestamp(value)
+    """Lenient: a timestamp that does not parse (NaN, out of range, odd text) is absent."""
+    try:
+        return parse_timestamp(value)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _make_converter() -> cattrs.Converter:

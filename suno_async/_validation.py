@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 import math
+import os
+import sys
 import types
 import typing
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, cast, get_args, get_origin
 from urllib.parse import urlsplit
 
@@ -21,7 +23,7 @@ import attrs
 from .errors import Problem, RequestValidationError, UnknownModelWarning
 from .limits import WEIGHT_DECIMALS, WEIGHT_RANGE
 
-__all__ = ["Checks", "UnknownModelWarning"]
+__all__ = ["Checks", "UnknownModelWarning", "check_types", "check_value", "enum_or_raw", "tuple_of"]
 
 
 class Checks:
@@ -31,7 +33,9 @@ class Checks:
         self.problems: list[Problem] = []
 
     def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(field, message))
+        """Record a problem; a field keeps its first problem only (one fix at a time)."""
+        if not self.failed(field):
+            self.problems.append(Problem(field, message))
 
     def failed(self, field: str) -> bool:
         return any(p.field == field for p in self.problems)
@@ -90,25 +94,60 @@ class Checks:
         if not ok:
             self.add(field, f"must be an http(s) URL, got {value[:80]!r}")
 
-    def model(self, field: str, value: object, allowed: Iterable[enum.Enum], endpoint: str) -> None:
-        """An enum member outside ``allowed`` is a problem; an unknown string is a warning."""
+    def model(
+        self,
+        field: str,
+        value: object,
+        allowed: Iterable[enum.Enum],
+        endpoint: str,
+        unverified: Iterable[enum.Enum] = (),
+        host: str = "",
+    ) -> None:
+        """An enum member outside ``allowed`` is a problem; one in ``unverified`` or an
+        unknown string is sent with an :class:`UnknownModelWarning`."""
         allowed = tuple(allowed)
         if self.failed(field):
             return
+        on = f" on {host}" if host else ""
         if isinstance(value, enum.Enum):
-            if value not in allowed:
-                names = ", ".join(sorted(str(m.value) for m in allowed))
-                self.add(field, f"{value.value} is not available for {endpoint}; use {names}")
+            if value in allowed:
+                return
+            if value in tuple(unverified):
+                warnings.warn(
+                    f"model {value.value!r} is not confirmed for {endpoint}{on}; sending it as-is",
+                    UnknownModelWarning,
+                    stacklevel=_caller_level(),
+                )
+                return
+            names = ", ".join(sorted(str(m.value) for m in allowed))
+            self.add(field, f"{value.value} is not available for {endpoint}{on}; use {names}")
         elif isinstance(value, str):
             warnings.warn(
                 f"model {value!r} is not in suno-async's tables; sending it as-is",
                 UnknownModelWarning,
-                stacklevel=4,
+                stacklevel=_caller_level(),
             )
 
     def raise_if_any(self, request: str) -> None:
         if self.problems:
             raise RequestValidationError(self.problems, request=request)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside suno_async
+    (attrs' generated ``__init__`` included)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not (name.startswith(_PACKAGE_DIR) or name.startswith("<attrs generated")):
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _describe_type(tp: Any) -> str:
@@ -146,7 +185,8 @@ def _matches(value: object, tp: Any) -> bool:
 
 
 def check_types(instance: object, checks: Checks) -> None:
-    """Add a problem for every field whose value is not of its declared type."""
+    """Add a problem for every field whose value is not of its declared type, whose
+    text cannot be sent as UTF-8 JSON, or whose number is not finite."""
     cls: Any = attrs.resolve_types(cast(Any, type(instance)))
     for field in attrs.fields(cls):
         value = getattr(instance, field.name)
@@ -155,6 +195,42 @@ def check_types(instance: object, checks: Checks) -> None:
                 field.name,
                 f"must be {_describe_type(field.type)}, got {type(value).__name__} {value!r:.60}",
             )
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                check_value(checks, f"{field.name}[{index}]", item)
+        else:
+            check_value(checks, field.name, value)
+
+
+def check_value(checks: Checks, field: str, value: object) -> None:
+    """Text must encode as UTF-8 (no lone surrogates); numbers must be finite.
+
+    >>> c = Checks(); check_value(c, "prompt", "ok" + chr(0xD800)); c.problems[0].field
+    'prompt'
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start : exc.start + 1]
+            checks.add(
+                field,
+                f"has a character that cannot be sent as UTF-8 JSON ({bad!r} at position "
+                f"{exc.start}, a lone surrogate); remove or replace it",
+            )
+    elif isinstance(value, float) and not math.isfinite(value):
+        checks.add(field, f"must be a finite number, got {value!r}")
+    elif isinstance(value, int) and not isinstance(value, bool) and not _int_fits(value):
+        checks.add(field, f"is too large a number ({value.bit_length()} bits); use a smaller one")
+
+
+def _int_fits(value: int) -> bool:
+    """Whether ``value`` fits a float (JSON numbers past that are not portable)."""
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def enum_or_raw(enum_cls: type[enum.Enum]) -> Any:
@@ -177,6 +253,3 @@ def tuple_of(value: object) -> object:
         return tuple(value)
     return value
 
-
-def join(items: Sequence[str]) -> str:
-    return ", ".join(items)

@@ -26,6 +26,9 @@ from .models.enums import Model
 __all__ = [
     "ADD_INSTRUMENTAL_MODELS",
     "ADD_VOCALS_MODELS",
+    "DEFAULT_HOST",
+    "DURATION_RANGE",
+    "HOST_RULES",
     "LYRICS_PROMPT_MAX_WORDS",
     "MP4_TEXT_MAX",
     "NON_CUSTOM_PROMPT_MAX",
@@ -34,8 +37,11 @@ __all__ = [
     "SOUNDS_MODELS",
     "SOUNDS_PROMPT_MAX",
     "SOUND_TEMPO_RANGE",
+    "VARIETY_RANGE",
+    "HostRules",
     "TextLimits",
     "custom_limits",
+    "host_rules",
 ]
 
 
@@ -51,6 +57,10 @@ class TextLimits:
 _V4_CLASS = TextLimits(prompt=3000, style=200, title=80)
 _V45_80 = TextLimits(prompt=5000, style=1000, title=80)
 _V45_100 = TextLimits(prompt=5000, style=1000, title=100)
+#: V6 family (sunoapi.org newest): lyrics/prompt 5000, style 1000, title 80.
+_V6 = _V45_80
+
+_V6_FAMILY: Final = frozenset({Model.V6, Model.V6_WILD, Model.V6_MINI})
 
 #: generate: "title length limit: 80 characters (all models)" (seed 000).
 _GENERATE: Final[Mapping[Model, TextLimits]] = {
@@ -61,6 +71,7 @@ _GENERATE: Final[Mapping[Model, TextLimits]] = {
     Model.V4_5ALL: _V45_80,
     Model.V5: _V45_80,
     Model.V5_5: _V45_80,
+    **dict.fromkeys(_V6_FAMILY, _V6),
 }
 
 #: upload-cover: titles of 100 for V5, V4_5PLUS, V4_5; 80 for V4_5ALL, V4 (seed 000/004).
@@ -72,6 +83,7 @@ _UPLOAD_COVER: Final[Mapping[Model, TextLimits]] = {
     Model.V4_5ALL: _V45_80,
     Model.V5: _V45_100,
     Model.V5_5: _V45_100,
+    **dict.fromkeys(_V6_FAMILY, _V6),
 }
 
 #: Custom-mode limits per endpoint and model.
@@ -88,25 +100,131 @@ CUSTOM_LIMITS: Final[Mapping[str, Mapping[Model, TextLimits]]] = {
 #: The most permissive limits, applied when a model is not in the tables.
 _FALLBACK = _V45_100
 
-#: Non-custom mode: only ``prompt``, at most 500 characters (all models).
+#: Non-custom mode on kie and apikley: only ``prompt``, at most 500 characters.
 NON_CUSTOM_PROMPT_MAX: Final = 500
 
-#: Models each endpoint documents. A ``Model`` outside the set is refused; a string the
-#: SDK does not know at all is sent with a warning (the server stays the judge).
+_LEGACY: Final = frozenset(
+    {Model.V3_5, Model.V4, Model.V4_5, Model.V4_5PLUS, Model.V4_5ALL, Model.V5, Model.V5_5}
+)
+
+#: Models each endpoint documents on kie (REFERENCE §3.1). A ``Model`` outside the set
+#: is refused, unless the host lists it as unverified; a string the SDK does not know
+#: at all is sent with a warning (the server stays the judge).
 ENDPOINT_MODELS: Final[Mapping[str, frozenset[Model]]] = {
-    "generate": frozenset(Model),
-    "extend": frozenset(Model),
-    "upload_cover": frozenset(Model),
-    "upload_extend": frozenset(Model),
-    "mashup": frozenset(Model) - {Model.V3_5},
-    "replace_section": frozenset(Model) - {Model.V3_5},
-    "add_instrumental": frozenset({Model.V4_5PLUS, Model.V5}),
+    "generate": _LEGACY,
+    "extend": _LEGACY,
+    "upload_cover": _LEGACY,
+    "upload_extend": _LEGACY,
+    "mashup": _LEGACY - {Model.V3_5},
+    "replace_section": _LEGACY - {Model.V3_5},
+    "add_instrumental": frozenset({Model.V4_5PLUS, Model.V5, Model.V5_5}),
     "add_vocals": frozenset({Model.V4_5PLUS, Model.V5, Model.V5_5}),
-    "sounds": frozenset({Model.V5}),
+    "sounds": frozenset({Model.V5, Model.V5_5}),
 }
 ADD_INSTRUMENTAL_MODELS: Final = ENDPOINT_MODELS["add_instrumental"]
 ADD_VOCALS_MODELS: Final = ENDPOINT_MODELS["add_vocals"]
 SOUNDS_MODELS: Final = ENDPOINT_MODELS["sounds"]
+
+#: Endpoints that accept the V6 family on sunoapi.org (newest pages; two V6-era clients).
+_SUNOAPI_V6_ENDPOINTS: Final = ("generate", "extend", "upload_cover", "upload_extend", "mashup")
+
+#: ``duration`` (seconds, integer; custom mode only): the range, and where it is taken.
+DURATION_RANGE: Final = (10, 360)
+#: ``variety`` (sunoapi.org mashup): integer 0-4.
+VARIETY_RANGE: Final = (0, 4)
+
+
+@attrs.frozen(kw_only=True)
+class HostRules:
+    """The request rules that differ per provider, as data (REFERENCE §3, §5, §6.13).
+
+    ``models`` are the models each endpoint accepts; ``unverified_models`` are sent
+    with an :class:`~suno_async.errors.UnknownModelWarning` (the host may have them,
+    nothing recorded says so); ``duration_models`` may carry ``duration``;
+    ``extra_fields`` names the newer fields (``lyrics``, ``variety``, non-custom
+    ``style`` and reference URLs) per endpoint; ``recovery_task_field`` is the body key
+    of the recovery request's source task.
+
+    >>> HOST_RULES["sunoapi"].recovery_task_field, HOST_RULES["kie"].recovery_task_field
+    ('sunoTaskId', 'task_id')
+    >>> Model.V6 in HOST_RULES["sunoapi"].models["mashup"]
+    True
+    """
+
+    name: str
+    models: Mapping[str, frozenset[Model]]
+    unverified_models: Mapping[str, frozenset[Model]]
+    duration_models: frozenset[Model]
+    duration_endpoints: frozenset[str]
+    non_custom_prompt_max: int
+    #: Longer non-custom prompts for these models (sunoapi.org V6 era).
+    non_custom_prompt_max_by_model: Mapping[Model, int]
+    extra_fields: Mapping[str, frozenset[str]]
+    recovery_task_field: str
+
+    def accepted(self, endpoint: str) -> frozenset[Model]:
+        """The models ``endpoint`` takes on this host."""
+        return self.models.get(endpoint, frozenset())
+
+    def unverified(self, endpoint: str) -> frozenset[Model]:
+        """The models sent to ``endpoint`` with a warning (unconfirmed on this host)."""
+        return self.unverified_models.get(endpoint, frozenset())
+
+    def prompt_max(self, model: Model | str) -> int:
+        """The non-custom ``prompt`` limit for ``model``."""
+        if isinstance(model, Model):
+            return self.non_custom_prompt_max_by_model.get(model, self.non_custom_prompt_max)
+        return self.non_custom_prompt_max
+
+    def allows(self, endpoint: str, field: str) -> bool:
+        """Whether the newer field ``field`` is taken on ``endpoint`` by this host."""
+        return field in self.extra_fields.get(endpoint, frozenset())
+
+
+_KIE_RULES = HostRules(
+    name="kie",
+    models=ENDPOINT_MODELS,
+    # V6 on kie's legacy endpoints: in no stored page, never recorded (REFERENCE §3.1).
+    unverified_models={name: _V6_FAMILY for name in (*_SUNOAPI_V6_ENDPOINTS, "replace_section")},
+    duration_models=frozenset({Model.V5_5}),
+    duration_endpoints=frozenset({"generate"}),
+    non_custom_prompt_max=NON_CUSTOM_PROMPT_MAX,
+    non_custom_prompt_max_by_model={},
+    extra_fields={},
+    recovery_task_field="task_id",
+)
+
+#: Rules per provider preset (``SunoClient(provider=...)``); requests default to kie.
+HOST_RULES: Final[Mapping[str, HostRules]] = {
+    "kie": _KIE_RULES,
+    "apikley": attrs.evolve(_KIE_RULES, name="apikley"),
+    "sunoapi": HostRules(
+        name="sunoapi",
+        models={
+            **ENDPOINT_MODELS,
+            **{name: ENDPOINT_MODELS[name] | _V6_FAMILY for name in _SUNOAPI_V6_ENDPOINTS},
+        },
+        unverified_models={"replace_section": _V6_FAMILY},
+        duration_models=frozenset({Model.V5_5}) | _V6_FAMILY,
+        duration_endpoints=frozenset({"generate", "mashup"}),
+        non_custom_prompt_max=NON_CUSTOM_PROMPT_MAX,
+        # V6-era clients send up to 3000 characters (REFERENCE §3.2, conf. low).
+        non_custom_prompt_max_by_model=dict.fromkeys(_V6_FAMILY, 3000),
+        extra_fields={
+            "generate": frozenset({"non_custom_style", "references"}),
+            "mashup": frozenset({"lyrics", "variety"}),
+        },
+        recovery_task_field="sunoTaskId",
+    ),
+}
+#: The host a request validates for unless told otherwise.
+DEFAULT_HOST: Final = "kie"
+
+
+def host_rules(host: str) -> HostRules:
+    """The :class:`HostRules` of ``host``; an unknown host name gets kie's rules."""
+    return HOST_RULES.get(host, _KIE_RULES)
+
 
 #: Weights (``styleWeight``, ``weirdnessConstraint``, ``audioWeight``): [0, 1], 2 decimals.
 WEIGHT_RANGE: Final = (0.0, 1.0)
@@ -121,6 +239,8 @@ SOUND_TEMPO_RANGE: Final = (1, 300)
 MP4_TEXT_MAX: Final = 50
 #: replace-section window length in seconds (kie: 6 to 60 s).
 REPLACE_WINDOW: Final = (6.0, 60.0)
+#: replace-section: the window may cover at most this share of the source (when known).
+REPLACE_MAX_SHARE: Final = 0.5
 #: Persona vocal window length in seconds (10 to 30 s).
 PERSONA_WINDOW: Final = (10.0, 30.0)
 #: Style boost content (not documented; generous bound against accidents).
@@ -155,3 +275,8 @@ PERSONA_DEFAULT_WINDOW: Final = (0.0, 30.0)
 MASHUP_URL_COUNT: Final = 2
 #: File-upload ``fileName``: a single path segment of at most this many characters.
 UPLOAD_FILE_NAME_MAX: Final = 255
+#: Suno Voice: the verification clip ``vocalEndS - vocalStartS`` (seconds; not documented,
+#: a generous bound against accidents).
+VOICE_CLIP_MAX: Final = 600.0
+#: Suno Voice: ``voiceName``, ``description`` and ``style`` (not documented; generous).
+VOICE_TEXT_MAX: Final = 1000

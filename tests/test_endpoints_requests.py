@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from suno_async import (
     AddVocalsRequest,
-    Base64UploadRequest,
     CoverArtRequest,
     ExtendRequest,
     LyricsRequest,
@@ -31,14 +30,13 @@ from suno_async import (
     SeparationType,
     SoundKey,
     SoundsRequest,
-    StreamUploadRequest,
     StyleBoostRequest,
     TimestampedLyricsRequest,
     UploadExtendRequest,
-    UrlUploadRequest,
     WavRequest,
 )
 from suno_async.errors import RequestValidationError, UnknownModelWarning
+from suno_async.models.requests import Base64UploadRequest, StreamUploadRequest, UrlUploadRequest
 
 URL_A = "https://files.example.com/a.mp3"
 URL_B = "https://files.example.com/b.mp3"
@@ -143,7 +141,7 @@ def test_extend_wrong_types_reported() -> None:
 
 
 def test_upload_extend_simple_mode() -> None:
-    req = UploadExtendRequest(upload_url=URL_A, prompt="keep the groove going")
+    req = UploadExtendRequest(upload_url=URL_A, prompt="keep the groove going", continue_at=42)
     wire = req.to_wire()
     assert wire["uploadUrl"] == URL_A
     assert wire["instrumental"] is False  # never null: the live API refuses it
@@ -151,8 +149,10 @@ def test_upload_extend_simple_mode() -> None:
 
 
 def test_upload_extend_simple_mode_needs_prompt_and_url() -> None:
-    assert fields_of(UploadExtendRequest) == {"upload_url", "prompt"}
-    assert fields_of(UploadExtendRequest, upload_url="ftp://x/a.mp3", prompt="p") == {"upload_url"}
+    # continue_at: documented optional, but every live call without it fails (REFERENCE §5.4)
+    assert fields_of(UploadExtendRequest) == {"upload_url", "prompt", "continue_at"}
+    assert fields_of(UploadExtendRequest, upload_url="ftp://x/a.mp3", prompt="p",
+                     continue_at=5) == {"upload_url"}
 
 
 def test_upload_extend_custom_instrumental_needs_no_prompt() -> None:
@@ -575,8 +575,9 @@ def test_no_warning_for_known_models() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for model in Model:
-            ExtendRequest(audio_id="a", model=model)
-            ExtendRequest(audio_id="a", model=model.value)
+            host = "sunoapi" if model.value.startswith("V6") else "kie"
+            ExtendRequest(audio_id="a", model=model, host=host)
+            ExtendRequest(audio_id="a", model=model.value, host=host)
 
 
 @pytest.mark.parametrize(

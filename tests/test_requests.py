@@ -14,11 +14,12 @@ import warnings
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from suno_async import AddInstrumentalRequest, GenerateRequest, Model, UploadCoverRequest
 from suno_async.errors import RequestValidationError
+from suno_async.limits import HOST_RULES
 from suno_async.sandbox import Sandbox
 
 from .conftest import TIME_SCALE, make_client
@@ -202,6 +203,9 @@ def test_requests_are_frozen_and_evolve_revalidates() -> None:
 def test_client_and_server_agree_and_rejects_never_reach_the_server(
     fields: dict[str, object],
 ) -> None:
+    # the V6 family is unconfirmed on kie (sent with a warning; the server judges)
+    assume(Model(fields["model"]) in HOST_RULES["kie"].accepted("generate"))
+
     async def scenario() -> None:
         async with Sandbox(time_scale=TIME_SCALE, seed=5) as sb, make_client(sb) as client:
             with warnings.catch_warnings():

@@ -1,8 +1,21 @@
-"""Typed models: enums, requests, task records, callback payloads and immediate results."""
+"""Typed models: enums, requests, task records, callback payloads and immediate results.
+
+The four upload request shapes (``UploadRequest`` and its three kinds) are not
+re-exported here: import them from :mod:`suno_async.models.requests`.
+"""
 
 from __future__ import annotations
 
-from .enums import Model, SeparationType, SoundKey, Stage, VocalGender
+from .enums import (
+    Model,
+    PersonaModel,
+    SeparationType,
+    SingerSkillLevel,
+    SoundKey,
+    Stage,
+    VocalGender,
+    VoiceLanguage,
+)
 from .records import (
     CoverArtRecord,
     LyricsRecord,
@@ -14,12 +27,14 @@ from .records import (
     RecoveryRecord,
     Track,
     VocalRemovalRecord,
+    VoiceRecord,
+    VoiceValidateRecord,
     WavRecord,
 )
 from .requests import (
     AddInstrumentalRequest,
     AddVocalsRequest,
-    Base64UploadRequest,
+    CheckVoiceRequest,
     CoverArtRequest,
     DownloadUrlRequest,
     ExtendRequest,
@@ -34,22 +49,32 @@ from .requests import (
     Request,
     SeparateVocalsRequest,
     SoundsRequest,
-    StreamUploadRequest,
     StyleBoostRequest,
     TimestampedLyricsRequest,
     UploadCoverRequest,
     UploadExtendRequest,
-    UploadRequest,
-    UrlUploadRequest,
+    VoiceGenerateRequest,
+    VoiceRecordInfoRequest,
+    VoiceRegenerateRequest,
+    VoiceValidateInfoRequest,
+    VoiceValidateRequest,
     WavRequest,
 )
-from .results import AlignedWord, Persona, StyleBoost, TimestampedLyrics, UploadedFile
+from .results import (
+    AlignedWord,
+    CheckVoice,
+    Persona,
+    StyleBoost,
+    TimestampedLyrics,
+    UploadedFile,
+)
 
 __all__ = [
     "AddInstrumentalRequest",
     "AddVocalsRequest",
     "AlignedWord",
-    "Base64UploadRequest",
+    "CheckVoice",
+    "CheckVoiceRequest",
     "CoverArtRecord",
     "CoverArtRequest",
     "DownloadUrlRequest",
@@ -65,6 +90,7 @@ __all__ = [
     "MusicRecord",
     "MusicVideoRequest",
     "Persona",
+    "PersonaModel",
     "PersonaRequest",
     "Record",
     "RecoveredTrack",
@@ -74,10 +100,10 @@ __all__ = [
     "Request",
     "SeparateVocalsRequest",
     "SeparationType",
+    "SingerSkillLevel",
     "SoundKey",
     "SoundsRequest",
     "Stage",
-    "StreamUploadRequest",
     "StyleBoost",
     "StyleBoostRequest",
     "TimestampedLyrics",
@@ -85,11 +111,17 @@ __all__ = [
     "Track",
     "UploadCoverRequest",
     "UploadExtendRequest",
-    "UploadRequest",
     "UploadedFile",
-    "UrlUploadRequest",
     "VocalGender",
     "VocalRemovalRecord",
+    "VoiceGenerateRequest",
+    "VoiceLanguage",
+    "VoiceRecord",
+    "VoiceRecordInfoRequest",
+    "VoiceRegenerateRequest",
+    "VoiceValidateInfoRequest",
+    "VoiceValidateRecord",
+    "VoiceValidateRequest",
     "WavRecord",
     "WavRequest",
 ]

@@ -2,8 +2,10 @@
 
 Each family POSTs its own shape (REFERENCE §8): music items are snake_case under
 ``data.data`` with a ``callbackType``; MIDI puts ``task_id`` at the top level; cover
-art uses camelCase ``taskId``. :func:`parse_callback` maps every shape onto the
-family's record type, so the tracker has one ``ingest(record)`` for both paths.
+art and Suno Voice use camelCase ``taskId``; vocal separation puts its result under
+``vocal_separation_info`` (kie) or ``vocal_removal_info`` (sunoapi.org, kie CN).
+:func:`parse_callback` maps every shape onto the family's record type, so the tracker
+has one ``ingest(record)`` for both paths.
 
 >>> from suno_async.models.callbacks import parse_callback, callback_task_id
 >>> body = {"code": 200, "msg": "ok", "data": {"callbackType": "text", "task_id": "t1",
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, Final
+
+import attrs
 
 from .._convert import structure
 from ..errors import APIResponseValidationError
@@ -36,6 +40,8 @@ from .records import (
     StemsResponse,
     Track,
     VocalRemovalRecord,
+    VoiceRecord,
+    VoiceValidateRecord,
     WavRecord,
     WavResponse,
 )
@@ -137,11 +143,44 @@ def _wav(body: Mapping[str, Any], task_id: str) -> Record:
     return WavRecord(task_id=task_id, success_flag="SUCCESS", response=response)
 
 
+#: The separation result key: kie's English pages, then sunoapi.org and kie's Chinese pages.
+_SEPARATION_KEYS: Final = ("vocal_separation_info", "vocal_removal_info")
+
+
 def _vocal(body: Mapping[str, Any], task_id: str) -> Record:
     if _code(body) != 200:
         return _flag_failure(VocalRemovalRecord, "GENERATE_AUDIO_FAILED")(body, task_id)
-    stems = structure(_data(body).get("vocal_removal_info") or {}, StemsResponse)
+    data = _data(body)
+    info: object = next((data[k] for k in _SEPARATION_KEYS if isinstance(data.get(k), Mapping)), {})
+    stems = structure(info, StemsResponse, what="separation result")
     return VocalRemovalRecord(task_id=task_id, success_flag="SUCCESS", response=stems)
+
+
+def _voice(body: Mapping[str, Any], task_id: str) -> Record:
+    # {code, msg, data: {taskId, voiceId, status, errorCode, errorMessage}}
+    record = structure({**_data(body), "taskId": task_id}, VoiceRecord, what="voice callback")
+    return _voice_failure(body, record)
+
+
+def _voice_validate(body: Mapping[str, Any], task_id: str) -> Record:
+    # {code, msg, data: {taskId, validateInfo, status, errorCode, errorMessage}}
+    record = structure(
+        {**_data(body), "taskId": task_id}, VoiceValidateRecord, what="voice callback"
+    )
+    return _voice_failure(body, record)
+
+
+def _voice_failure(body: Mapping[str, Any], record: VoiceRecord | VoiceValidateRecord) -> Record:
+    """A failing ``code`` without a status of its own becomes ``fail`` with the reason."""
+    code = _code(body)
+    if code == 200:
+        return record
+    return attrs.evolve(
+        record,
+        status=record.status if record.status.endswith("fail") else "fail",
+        error_code=record.error_code if record.error_code is not None else code,
+        error_message=record.error_message or _message(body),
+    )
 
 
 def _mp4(body: Mapping[str, Any], task_id: str) -> Record:
@@ -179,6 +218,8 @@ _PARSERS: Final[Mapping[str, Callable[[Mapping[str, Any], str], Record]]] = {
     "midi": _midi,
     "cover_art": _cover,
     "recovery": _recovery,
+    "voice": _voice,
+    "voice_validate": _voice_validate,
 }
 
 

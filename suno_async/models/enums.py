@@ -12,7 +12,16 @@ from __future__ import annotations
 import enum
 import functools
 
-__all__ = ["Model", "SeparationType", "SoundKey", "Stage", "VocalGender"]
+__all__ = [
+    "Model",
+    "PersonaModel",
+    "SeparationType",
+    "SingerSkillLevel",
+    "SoundKey",
+    "Stage",
+    "VocalGender",
+    "VoiceLanguage",
+]
 
 
 class Model(enum.StrEnum):
@@ -25,6 +34,11 @@ class Model(enum.StrEnum):
     V4_5ALL = "V4_5ALL"
     V5 = "V5"
     V5_5 = "V5_5"
+    #: The V6 family: documented on sunoapi.org's newest pages; unconfirmed on kie's
+    #: legacy endpoints (sent there with an :class:`~suno_async.errors.UnknownModelWarning`).
+    V6 = "V6"
+    V6_WILD = "V6_WILD"
+    V6_MINI = "V6_MINI"
 
 
 @functools.total_ordering
@@ -63,10 +77,44 @@ class VocalGender(enum.StrEnum):
 
 
 class SeparationType(enum.StrEnum):
-    """Vocal-removal modes: two stems or up to twelve."""
+    """Vocal-removal modes: two stems, up to twelve, or one named stem
+    (``split_stem_advanced`` with ``stem_name``)."""
 
     SEPARATE_VOCAL = "separate_vocal"
     SPLIT_STEM = "split_stem"
+    SPLIT_STEM_ADVANCED = "split_stem_advanced"
+
+
+class PersonaModel(enum.StrEnum):
+    """What ``persona_id`` names: a persona from ``generate_persona`` (``style_persona``,
+    the API's default) or a Suno Voice ``voice_id`` (``voice_persona``)."""
+
+    STYLE_PERSONA = "style_persona"
+    VOICE_PERSONA = "voice_persona"
+
+
+class VoiceLanguage(enum.StrEnum):
+    """Languages of a Suno Voice verification phrase."""
+
+    EN = "en"
+    ZH = "zh"
+    ES = "es"
+    FR = "fr"
+    PT = "pt"
+    DE = "de"
+    JA = "ja"
+    KO = "ko"
+    HI = "hi"
+    RU = "ru"
+
+
+class SingerSkillLevel(enum.StrEnum):
+    """How skilled the singer of a Suno Voice is."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+    PROFESSIONAL = "professional"
 
 
 class SoundKey(enum.StrEnum):

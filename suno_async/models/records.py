@@ -38,9 +38,12 @@ __all__ = [
     "Record",
     "RecoveredTrack",
     "RecoveryRecord",
+    "StemPart",
     "StemsResponse",
     "Track",
     "VocalRemovalRecord",
+    "VoiceRecord",
+    "VoiceValidateRecord",
     "WavRecord",
     "WavResponse",
 ]
@@ -86,8 +89,16 @@ class Track:
 
     @property
     def ready(self) -> bool:
-        """True once the downloadable ``audio_url`` is there."""
-        return bool(self.audio_url)
+        """True once the track can be downloaded: ``audio_url`` is there and its
+        ``duration`` known. At ``FIRST_SUCCESS`` the first track is ready and the second
+        has only its stream and image URLs (REFERENCE §7.4).
+
+        >>> Track(audio_url="https://x.test/a.mp3", duration=154.68).ready
+        True
+        >>> Track(stream_audio_url="https://x.test/s", image_url="https://x.test/i").ready
+        False
+        """
+        return bool(self.audio_url) and self.duration is not None
 
 
 @attrs.frozen(kw_only=True)
@@ -119,6 +130,18 @@ class MusicRecord(Record):
         return self.response.suno_data if self.response is not None else ()
 
     @property
+    def ready_tracks(self) -> tuple[Track, ...]:
+        """The tracks that can be downloaded now (the first one from ``FIRST_SUCCESS``).
+
+        >>> rec = MusicRecord(status="FIRST_SUCCESS", response=MusicResponse(suno_data=(
+        ...     Track(id="1", audio_url="https://x.test/1.mp3", duration=120.0),
+        ...     Track(id="2", stream_audio_url="https://x.test/2"))))
+        >>> [t.id for t in rec.ready_tracks]
+        ['1']
+        """
+        return tuple(t for t in self.tracks if t.ready)
+
+    @property
     def params(self) -> dict[str, Any]:
         """The stored request parameters, decoded (``{}`` when absent or not JSON)."""
         try:
@@ -129,8 +152,12 @@ class MusicRecord(Record):
 
     @property
     def complete(self) -> bool:
-        """At least one track, and every track has its final ``audio_url``."""
-        return bool(self.tracks) and all(t.ready for t in self.tracks)
+        """At least one track, and every track has its final ``audio_url``.
+
+        (Deliberately not :attr:`Track.ready`: a SUCCESS whose tracks have their audio
+        but lack a ``duration`` still ends the job, as before.)
+        """
+        return bool(self.tracks) and all(t.audio_url for t in self.tracks)
 
 
 # ----------------------------------------------------------------------------- lyrics
@@ -208,13 +235,35 @@ class WavRecord(FlagRecord):
 
 
 @attrs.frozen(kw_only=True)
-class OriginStem:
-    """One stem of a separation; its ``id`` is the ``audio_id`` to pass to MIDI."""
+class StemPart:
+    """One side of a ``split_stem_advanced`` result: the stem extracted, or the rest."""
 
     id: str = ""
     audio_url: str = ""
     duration: float | None = None
     stem_type_group_name: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class OriginStem:
+    """One stem of a separation; its ``id`` is the ``audio_id`` to pass to MIDI.
+
+    A ``split_stem_advanced`` item carries ``extract`` (the named stem) and ``remove``
+    (the audio without it) instead of its own URL.
+    """
+
+    id: str = ""
+    audio_url: str = ""
+    duration: float | None = None
+    stem_type_group_name: str = ""
+    extract: StemPart | None = None
+    remove: StemPart | None = None
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every audio URL of this item (its own, or extract and remove)."""
+        parts = [part.audio_url for part in (self.extract, self.remove) if part is not None]
+        return tuple(url for url in (self.audio_url, *parts) if url)
 
 
 _STEM_FIELDS = (
@@ -284,7 +333,7 @@ class VocalRemovalRecord(FlagRecord):
 
     @property
     def complete(self) -> bool:
-        return bool(self.stems)
+        return bool(self.stems) or any(item.urls for item in self.origin_data)
 
 
 @attrs.frozen(kw_only=True)
@@ -419,3 +468,51 @@ class RecoveryRecord(Record):
     @property
     def complete(self) -> bool:
         return any(track.ok for track in self.data)
+
+
+# ----------------------------------------------------------------------------- voice
+
+
+@attrs.frozen(kw_only=True)
+class VoiceRecord(Record):
+    """A Suno Voice generation (``/api/v1/voice/record-info``); ``voice_id`` once done.
+
+    ``status`` is one of ``wait_processing``, ``processing_validate``,
+    ``processing_validate_fail``, ``wait_validating``, ``success``, ``fail``.
+    Use ``voice_id`` as ``persona_id`` with ``persona_model="voice_persona"``.
+
+    >>> from suno_async._convert import structure
+    >>> structure({"taskId": "g1", "voiceId": "v9", "status": "success"}, VoiceRecord).voice_id
+    'v9'
+    """
+
+    status: str = ""
+    voice_id: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "success" and bool(self.voice_id)
+
+
+@attrs.frozen(kw_only=True)
+class VoiceValidateRecord(Record):
+    """A Suno Voice validation (``/api/v1/voice/validate-info``).
+
+    ``validate_info`` is what the provider returns for the singer to record (the
+    verification phrase); its shape is not documented, so it is kept as sent (text or
+    an object); :attr:`phrase` is it when it is text.
+    """
+
+    status: str = ""
+    validate_info: Any = attrs.field(default=None, eq=False)
+
+    @property
+    def phrase(self) -> str:
+        """The verification phrase when the provider sent it as text, else ``""``."""
+        return self.validate_info if isinstance(self.validate_info, str) else ""
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "success" or (
+            self.status == "wait_validating" and self.validate_info is not None
+        )

@@ -19,6 +19,7 @@ import attrs
 
 __all__ = [
     "AlignedWord",
+    "CheckVoice",
     "Persona",
     "StyleBoost",
     "TimestampedLyrics",
@@ -134,3 +135,14 @@ class UploadedFile:
     mime_type: str = ""
     uploaded_at: datetime | None = None
     success: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class CheckVoice:
+    """Whether a Suno Voice can be used (``check_voice``).
+
+    >>> CheckVoice(is_available=True).is_available
+    True
+    """
+
+    is_available: bool = False
