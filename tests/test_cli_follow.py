@@ -17,7 +17,7 @@ from suno_async.models.enums import Stage
 from suno_async.sandbox import Fault, Sandbox
 
 from .conftest import make_client
-from .test_cli import GENERATE, _env, _start, cli, conn
+from .test_cli import GENERATE, _start, cli, conn
 
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 

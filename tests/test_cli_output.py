@@ -7,6 +7,8 @@ path a real one would.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import unicodedata
 from collections.abc import AsyncIterator
@@ -21,6 +23,7 @@ from suno_async.cli._text import printable
 from suno_async.sandbox import Sandbox
 
 from .test_cli import GENERATE, _env, cli, conn
+
 
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
@@ -90,18 +93,24 @@ async def test_summary_task_id_does_not_wrap_at_120_columns(
     assert task_id in table  # on one line, copyable
 
 
+def _help(*command: str) -> str:
+    from suno_async.cli._parser import build_parser
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), pytest.raises(SystemExit):
+        build_parser().parse_args([*command, "--help"])
+    return " ".join(buffer.getvalue().split())
+
+
 def test_help_defaults_come_from_config() -> None:
     from suno_async.cli._parser import build_parser
 
-    parser = build_parser()
-    sub = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    batch_help = " ".join(sub["batch"].format_help().split())
-    generate_help = " ".join(sub["generate"].format_help().split())
-    assert f"default {config.DEFAULT_POLL_INITIAL:g}" in generate_help
-    assert f"default {config.DEFAULT_POLL_MAXIMUM:g}" in generate_help
-    assert f"default {config.DEFAULT_POLL_MAX_WAIT:g}" in generate_help
-    assert f"(default {config.DEFAULT_BATCH_CONCURRENCY})" in batch_help
-    args = parser.parse_args(["batch", "x.jsonl"])
+    generate_help = _help("generate")
+    assert f"default {config.DEFAULT_POLL_INITIAL:g})" in generate_help
+    assert f"default {config.DEFAULT_POLL_MAXIMUM:g})" in generate_help
+    assert f"default {config.DEFAULT_POLL_MAX_WAIT:g})" in generate_help
+    assert f"(default {config.DEFAULT_BATCH_CONCURRENCY})" in _help("batch")
+    args = build_parser().parse_args(["batch", "x.jsonl"])
     assert args.concurrency == config.DEFAULT_BATCH_CONCURRENCY
 
 
