@@ -211,3 +211,20 @@ async def test_first_song_is_saved_at_first_success_and_nothing_twice(tmp_path: 
         assert seen_at == "FIRST_SUCCESS", "".join(lines)
         assert len(list(out_dir.iterdir())) == 2
         assert fetches.applied == 2  # each track fetched once, none twice
+
+
+async def test_wait_reports_an_unknown_id_at_once_and_finishes_the_others(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    task_id = await _finished(sb, tmp_path, "known song", "SUCCESS")
+    r = await cli(
+        "wait", task_id, UNKNOWN_ID, "--json", *conn(sb), "--poll-initial", "60",
+        "--poll-maximum", "60", "--timeout", "5", cwd=tmp_path,
+    )
+    assert r.code == 5, r.err
+    doc = r.json()
+    assert isinstance(doc, dict)
+    known, unknown = doc["jobs"]
+    assert (known["task_id"], known["status"], known["ok"]) == (task_id, "SUCCESS", True)
+    assert unknown["task_id"] == UNKNOWN_ID and unknown["error"]["type"] == "NotFoundError"
+    assert unknown["error"]["message"].startswith("the API does not know this")

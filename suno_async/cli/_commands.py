@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, SunoError
 from ..jobs.kinds import KINDS
 from ..journal import Journal, JournalEntry
 from ..models.enums import Stage
@@ -81,18 +81,27 @@ async def cmd_generate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _reattach(
-    ctx: Context, task_id: str, kind: str, reporter: Reporter, download: Path | None
+    ctx: Context,
+    task_id: str,
+    kind: str,
+    fetched: Record | BaseException,
+    reporter: Reporter,
+    download: Path | None,
 ) -> Outcome:
-    """Follow an existing task: fetched once at once, tracked only if not finished."""
+    """Follow an existing task from its record fetched just now; track it only if unfinished."""
     assert ctx.client is not None
+    if isinstance(fetched, BaseException):
+        reporter.add(task_id, task_id, word="tracking")
+        reporter.finish(task_id, False, "NOT FOUND" if isinstance(fetched, NotFoundError)
+                        else "STOPPED")
+        return Outcome(task_id, task_id, error=fetched)
     started = time.monotonic()
-    record = await _fetch(ctx, task_id, kind)
-    done = await settled(ctx, task_id, kind, record, reporter, download=download)
+    done = await settled(ctx, task_id, kind, fetched, reporter, download=download)
     if done is not None:
         done.seconds = time.monotonic() - started
         return done
     job = ctx.client.track(task_id, kind)
-    return await follow(ctx, job, reporter, label=task_id, download=download, initial=record)
+    return await follow(ctx, job, reporter, label=task_id, download=download, initial=fetched)
 
 
 async def cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
@@ -103,9 +112,21 @@ async def cmd_wait(args: argparse.Namespace, ctx: Context) -> int:
         ctx.wait_options += ["--kind", args.kind]
     ctx.resume_hint = command_line(["wait", *args.task_ids, *ctx.wait_options])
     async with open_client(ctx):
+        # every record at once: a finished task needs no poll, an unknown one no waiting
+        fetched = await asyncio.gather(
+            *(_fetch(ctx, tid, args.kind) for tid in args.task_ids), return_exceptions=True
+        )
+        for result in fetched:
+            if isinstance(result, CliError) or (
+                isinstance(result, BaseException) and not isinstance(result, SunoError)
+            ):
+                raise result
         with ctx.out.reporter("wait") as reporter:
             outcomes = await asyncio.gather(
-                *(_reattach(ctx, tid, args.kind, reporter, download) for tid in args.task_ids)
+                *(
+                    _reattach(ctx, tid, args.kind, result, reporter, download)
+                    for tid, result in zip(args.task_ids, fetched, strict=True)
+                )
             )
     return finish(ctx, outcomes)
 
