@@ -77,3 +77,17 @@ async def test_non_utf8_batch_file_exits_2(sb: Sandbox, tmp_path: Path) -> None:
     assert r.code == 2, r.err
     assert "is not UTF-8 text (line 1" in r.err and "nothing was sent" in r.err
     assert sum(sb.stats.received.values()) == 0
+
+
+async def test_a_journal_that_is_not_a_database_is_refused_before_paying(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    journal = tmp_path / "jobs.sqlite3"
+    journal.write_bytes(b"this is not a database " * 100)
+    r = await cli("batch", str(_batch(tmp_path)), "--journal", str(journal), *conn(sb),
+                  cwd=tmp_path)
+    assert r.code == 2, r.err
+    assert "is not a readable suno-async journal" in r.err and "nothing was sent" in r.err
+    assert sb.stats.submissions[GENERATE] == 0
+    listed = await cli("journal", "list", "--journal", str(journal), cwd=tmp_path)
+    assert listed.code == 2 and "is not a readable suno-async journal" in listed.err

@@ -59,8 +59,10 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings as one plain line (no source paths) on stderr."""
-    (file or sys.stderr).write(f"warning: {message}\n")
+    """Warnings as one plain line (no source paths) on stderr, escaped like all output."""
+    from ._text import printable
+
+    (file or sys.stderr).write(f"warning: {printable(message)}\n")
 
 
 def _serve_sandbox(args: argparse.Namespace) -> int:

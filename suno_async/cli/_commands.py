@@ -18,6 +18,7 @@ from ._context import (
     CliError,
     Context,
     check_download_dir,
+    check_journal_file,
     check_journal_path,
     command_line,
     open_client,
@@ -211,6 +212,7 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
     journal = args.journal
     if journal:
         check_journal_path(journal)
+        await check_journal_file(journal)
     ctx.wait_options = resume_options(args, "download")
     if journal:
         ctx.resume_hint = command_line(

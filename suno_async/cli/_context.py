@@ -4,6 +4,7 @@ before anything is paid, and the command line that resumes an interrupted run.""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
 import shlex
@@ -27,6 +28,7 @@ __all__ = [
     "CliError",
     "Context",
     "check_download_dir",
+    "check_journal_file",
     "check_journal_path",
     "open_client",
     "resume_options",
@@ -142,6 +144,25 @@ def check_journal_path(path: str) -> None:
             f"--journal {path} cannot be written; nothing was sent.",
             "choose a path you can write to.",
         )
+
+
+async def check_journal_file(path: str) -> None:
+    """Refuse an existing ``--journal`` that cannot be read as one, before anything is sent."""
+    if not await asyncio.to_thread(os.path.isfile, path):
+        return
+    from ..journal import Journal
+
+    journal = Journal(path)
+    try:
+        await journal.entries()
+    except Exception as exc:  # sqlite3 errors today, JournalError once the store wraps them
+        raise CliError(
+            ExitCode.USAGE,
+            f"--journal {path} is not a readable suno-async journal ({exc}); nothing was sent.",
+            "give the journal file of an earlier batch, or a new file name.",
+        ) from None
+    finally:
+        await journal.aclose()
 
 
 def check_download_dir(path: str) -> Path:

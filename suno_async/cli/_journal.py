@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..journal import Journal, JournalEntry
-from ._context import CliError, Context
+from ._context import CliError, Context, check_journal_file
 from ._exit import ExitCode
 
 __all__ = ["cmd_journal"]
@@ -76,6 +76,7 @@ def _match(entries: list[JournalEntry], key: str) -> JournalEntry:
 
 async def cmd_journal(args: argparse.Namespace, ctx: Context) -> int:
     journal = _open_journal(args.journal)
+    await check_journal_file(args.journal)
     try:
         entries = await journal.entries()
         if args.journal_command == "list":
