@@ -17,7 +17,7 @@ from suno_async.models.enums import Stage
 from suno_async.sandbox import Fault, Sandbox
 
 from .conftest import make_client
-from .test_cli import GENERATE, _start, cli, conn
+from .test_cli import GENERATE, cli, conn, start_cli
 
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 
@@ -101,7 +101,7 @@ async def test_wait_on_a_failed_task_reports_it_at_once(sb: Sandbox, tmp_path: P
 
 
 async def _interrupt(sb: Sandbox, args: list[str], cwd: Path, submissions: int) -> str:
-    proc = await _start(*args, cwd=cwd)
+    proc = await start_cli(*args, cwd=cwd)
     await _until(lambda: sb.stats.submissions[GENERATE] >= submissions, "submissions")
     await asyncio.sleep(0.2)  # let the CLI register the job it was answered
     proc.send_signal(signal.SIGINT)
@@ -192,7 +192,7 @@ async def test_first_song_is_saved_at_first_success_and_nothing_twice(tmp_path: 
         # a no-op fault on the media routes counts every file fetched
         fetches = sb.inject(Fault(route="/files/*", kind="delay", seconds=0.0))
         out_dir = tmp_path / "tracks"
-        proc = await _start(
+        proc = await start_cli(
             "generate", "first song first", "--download", str(out_dir), "--plain", *conn(sb),
             cwd=tmp_path,
         )
