@@ -52,6 +52,15 @@ async def test_in_process_sandbox_says_a_foreign_task_id_is_unknown_to_it(
     assert "check the network" not in r.err
 
 
+async def test_generate_on_the_in_process_sandbox_does_not_suggest_a_later_wait(
+    tmp_path: Path,
+) -> None:
+    r = await cli("generate", "lofi", "--sandbox", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert "stops with this command" in r.err and "suno-async sandbox" in r.err
+    assert "follow it with `suno-async wait" not in r.err
+
+
 async def test_demo_says_its_audio_is_short(tmp_path: Path) -> None:
     r = await cli("demo", "--time-scale", "0.003", "--out", "music", cwd=tmp_path)
     assert r.code == 0, r.err

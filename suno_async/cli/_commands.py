@@ -70,10 +70,16 @@ async def cmd_generate(args: argparse.Namespace, ctx: Context) -> int:
                 ctx.out.emit_json({"task_id": job.task_id})
             else:
                 ctx.out.line(job.task_id)
-                ctx.out.note(
-                    f"submitted; follow it with `suno-async wait {job.task_id}` "
-                    f"or save it later with `suno-async download {job.task_id} --to DIR`"
-                )
+                if ctx.sandbox is not None:
+                    ctx.out.note(
+                        "submitted to the in-process sandbox, which stops with this command: "
+                        "add --wait to see it finish; " + SANDBOX_ACROSS_COMMANDS
+                    )
+                else:
+                    ctx.out.note(
+                        f"submitted; follow it with `suno-async wait {job.task_id}` "
+                        f"or save it later with `suno-async download {job.task_id} --to DIR`"
+                    )
             return ExitCode.OK
         with ctx.out.reporter("generate") as reporter:
             outcome = await follow(ctx, job, reporter, label=job.task_id, download=download)
