@@ -30,6 +30,7 @@ __all__ = [
     "check_download_dir",
     "check_journal_file",
     "check_journal_path",
+    "command_line",
     "open_client",
     "resume_options",
 ]

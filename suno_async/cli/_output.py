@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from rich.text import Text
 
-__all__ = ["Output", "Reporter", "rich_missing_hint"]
+__all__ = ["Output", "Reporter", "rich_missing_hint", "write_stderr"]
 
 Mode = Literal["rich", "plain", "json"]
 
