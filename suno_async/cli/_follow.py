@@ -25,6 +25,7 @@ from ._exit import ExitCode, describe, priority
 from ._output import Reporter
 
 __all__ = [
+    "NO_WRAP_COLUMNS",
     "SUMMARY_COLUMNS",
     "Outcome",
     "exit_code_for",

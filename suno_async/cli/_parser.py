@@ -13,7 +13,7 @@ from ..config import (
 )
 from ..models.enums import Model
 
-__all__ = ["EPILOG", "build_parser"]
+__all__ = ["DEMO_TIME_SCALE", "EPILOG", "SANDBOX_TIME_SCALE", "build_parser"]
 
 EPILOG = """\
 exit codes:
