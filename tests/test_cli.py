@@ -37,27 +37,27 @@ class Result:
         return json.loads(self.out)
 
 
-def _env(**extra: str) -> dict[str, str]:
+def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUNO_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra)
     return env
 
 
-async def _start(
+async def start_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "suno_async.cli", *args,
         cwd=cwd,
-        env=env or _env(),
+        env=env or cli_env(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
 
 
 async def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
-    proc = await _start(*args, cwd=cwd, env=env)
+    proc = await start_cli(*args, cwd=cwd, env=env)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode is not None
     return Result(proc.returncode, out.decode(), err.decode())
@@ -208,7 +208,7 @@ async def test_batch_interrupted_then_resumed_submits_each_request_once(
     journal = tmp_path / "jobs.sqlite3"
     args = ["batch", str(batch), "--journal", str(journal), "--concurrency", "2", *conn(sb)]
 
-    proc = await _start(*args, cwd=tmp_path)
+    proc = await start_cli(*args, cwd=tmp_path)
     for _ in range(400):
         if sb.stats.submissions[GENERATE] >= 2:
             break
@@ -286,7 +286,7 @@ async def test_missing_rich_prints_the_install_hint(tmp_path: Path) -> None:
         "sys.exit(main(['credits', '--sandbox']))\n"
     )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, cwd=tmp_path, env=_env(),
+        sys.executable, "-c", code, cwd=tmp_path, env=cli_env(),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     _, err = await asyncio.wait_for(proc.communicate(), 30)

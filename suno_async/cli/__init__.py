@@ -5,7 +5,7 @@
 suno-async 0.1.0
 
 Commands: ``generate``, ``batch``, ``status``, ``wait``, ``download``, ``credits``,
-``sandbox``, ``demo``; ``suno-async COMMAND --help`` for each. Exit codes are listed in
+``journal``, ``sandbox``, ``demo``; ``suno-async COMMAND --help`` for each. Exit codes are listed in
 ``suno-async --help`` and in :class:`suno_async.cli._exit.ExitCode`.
 """
 
@@ -59,8 +59,10 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings as one plain line (no source paths) on stderr."""
-    (file or sys.stderr).write(f"warning: {message}\n")
+    """Warnings as one plain line (no source paths) on stderr, escaped like all output."""
+    from ._text import printable
+
+    (file or sys.stderr).write(f"warning: {printable(message)}\n")
 
 
 def _serve_sandbox(args: argparse.Namespace) -> int:
@@ -80,7 +82,8 @@ def _serve_sandbox(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from ._commands import COMMANDS, CliError, Context
+    from ._commands import COMMANDS
+    from ._context import CliError, Context
     from ._output import Output
 
     out = Output(json_mode=bool(getattr(args, "json", False)),
@@ -119,37 +122,42 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def _error(ctx: object, code: int, message: str, hint: str) -> None:
-    from ._commands import Context
+    from ._context import Context
+    from ._output import write_stderr
 
     assert isinstance(ctx, Context)
     if ctx.out.json:
         ctx.out.emit_json({"ok": False, "exit_code": int(code), "error": message, "hint": hint})
-    sys.stderr.write(f"error: {message}\n")
+    write_stderr(f"error: {message}")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
-    sys.stderr.flush()
+        write_stderr(f"hint: {hint}")
 
 
 def _report_interrupt(ctx: object) -> None:
-    from ._commands import Context
+    from ._context import Context, command_line
+    from ._output import write_stderr
 
     assert isinstance(ctx, Context)
     running = ctx.running()
     lines = ["interrupted: stopped waiting."]
+    resume = ctx.resume_hint
     if running:
         lines.append(f"{len(running)} task(s) still running remotely: {' '.join(running)}")
         if ctx.sandbox is not None:
             lines.append("(they ran on the in-process sandbox, which stopped with this command)")
-        elif ctx.resume_hint:
-            lines.append(f"resume with: {ctx.resume_hint}")
         else:
-            lines.append(f"resume with: suno-async wait {' '.join(running)}")
-    elif ctx.resume_hint and ctx.sandbox is None:
-        lines.append(f"to continue: {ctx.resume_hint}")
+            if not resume:
+                resume = command_line(["wait", *running, *ctx.wait_options])
+                if getattr(ctx.args, "command", "") == "batch":
+                    lines.append("(next time add --journal FILE to resume a whole batch)")
+            lines.append(f"resume with: {resume}")
+    elif resume and ctx.sandbox is None:
+        lines.append(f"to continue: {resume}")
+    if getattr(ctx.args, "api_key", None) and ctx.sandbox is None and resume:
+        lines.append("(add --api-key again, or set SUNO_API_KEY; it is not repeated here)")
     if ctx.out.json:
         ctx.out.emit_json(
             {"ok": False, "exit_code": int(ExitCode.INTERRUPTED), "running": running,
-             "resume": ctx.resume_hint}
+             "resume": resume}
         )
-    sys.stderr.write("\n".join(lines) + "\n")
-    sys.stderr.flush()
+    write_stderr("\n".join(lines))

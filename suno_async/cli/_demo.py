@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ..models.enums import Model
 from ..models.requests import GenerateRequest
-from ._commands import Context, run_batch
+from ._batch import run_batch
+from ._context import Context
 
 __all__ = ["DEMO_REQUESTS", "run_demo"]
 
@@ -31,11 +32,18 @@ DEMO_REQUESTS: tuple[GenerateRequest, ...] = (
 
 
 async def run_demo(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the demo batch on an in-process sandbox and download every track."""
+    from ..sandbox.media import WAV_SECONDS
+
     out_dir = Path(args.out)
     ctx.resume_hint = "run `suno-async demo` again (the sandbox lives only as long as the demo)"
     ctx.out.line(
         f"suno-async demo: {len(DEMO_REQUESTS)} requests on an in-process sandbox "
         "(no account, nothing leaves this machine)"
+    )
+    ctx.out.line(
+        "the sandbox reports song lengths as the real API would (2-3 minutes), but its "
+        f"files are {WAV_SECONDS:g}-second test tones"
     )
     code = await run_batch(
         ctx,

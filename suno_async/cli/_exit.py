@@ -20,18 +20,20 @@ from ..errors import (
     AuthenticationError,
     ClientClosedError,
     ContentPolicyError,
+    DownloadError,
     InsufficientCreditsError,
     InvalidParametersError,
     JobFailedError,
     JobTimeoutError,
     JobTrackingError,
+    JournalError,
     MaintenanceError,
     NotFoundError,
     RateLimitError,
     RequestValidationError,
 )
 
-__all__ = ["ExitCode", "describe", "flag_for"]
+__all__ = ["ExitCode", "describe", "flag_for", "priority"]
 
 
 class ExitCode(enum.IntEnum):
@@ -88,24 +90,48 @@ def flag_for(field: str) -> str | None:
 
 def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
     """``(exit code, one sentence, hint)`` for an error. Never includes secrets."""
-    if isinstance(exc, RequestValidationError):
-        lines = []
-        for problem in exc.problems:
-            flag = flag_for(problem.field)
-            where = f"{problem.field} ({flag})" if flag else problem.field
-            lines.append(f"  - {where}: {problem.message}")
-        count = len(exc.problems)
-        noun = "problem" if count == 1 else "problems"
-        message = f"invalid {exc.request} request ({count} {noun}; nothing was sent):\n"
-        return (
-            ExitCode.USAGE,
-            message + "\n".join(lines),
-            "fix the fields listed above; `suno-async generate --help` lists every option.",
-        )
     for cls, code, sentence, hint in _RULES:
         if isinstance(exc, cls):
             return code, sentence(exc), hint(exc)
     return (ExitCode.API, f"unexpected error: {type(exc).__name__}: {exc}", "please report it.")
+
+
+def priority(exc: BaseException) -> int:
+    """How much an error matters for a run's exit code: its rule's place in the table.
+
+    When several jobs fail differently, the error with the smallest number decides.
+
+    >>> from suno_async.errors import JobTimeoutError
+    >>> priority(AuthenticationError("denied", code=401)) < priority(JobTimeoutError("t", 1.0))
+    True
+    """
+    for index, (cls, *_rest) in enumerate(_RULES):
+        if isinstance(exc, cls):
+            return index
+    return len(_RULES)
+
+
+def _validation_text(exc: RequestValidationError) -> str:
+    lines = []
+    for problem in exc.problems:
+        flag = flag_for(problem.field)
+        where = f"{problem.field} ({flag})" if flag else problem.field
+        lines.append(f"  - {where}: {problem.message}")
+    count = len(exc.problems)
+    noun = "problem" if count == 1 else "problems"
+    message = f"invalid {exc.request} request ({count} {noun}; nothing was sent):\n"
+    return message + "\n".join(lines)
+
+
+def _journal_text(exc: JournalError) -> str:
+    paid = f" Task {exc.task_id} was created (and paid) but not recorded." if exc.task_id else ""
+    return f"the journal failed: {_sentence(exc)}{paid}"
+
+
+def _journal_hint(exc: JournalError) -> str:
+    if exc.task_id:
+        return f"follow it with `suno-async wait {exc.task_id}`; check the journal file's disk."
+    return "check the journal file (disk space, permissions, another process holding it)."
 
 
 def _sentence(exc: BaseException) -> str:
@@ -131,7 +157,10 @@ def _fixed(text: str) -> Callable[[Any], str]:
     return lambda _exc: text
 
 
-#: Error class -> (exit code, sentence, hint), most specific first: the first match wins.
+#: Error class -> (exit code, sentence, hint). The first matching rule describes an error
+#: (so a subclass comes before its base), and the order is also the priority: when a run
+#: meets several errors, the one whose rule comes first decides the exit code. Grouped by
+#: exit code: auth, credits, usage, API, job failed, timeout, interrupted.
 _RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callable[[Any], str]],
               ...] = (
     (AuthenticationError, ExitCode.AUTH,
@@ -142,6 +171,12 @@ _RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callabl
      lambda e: f"the account has not enough credits for this (code {e.code}).",
      _fixed("top up your account with the provider, then check the balance with "
             "`suno-async credits`.")),
+    (RequestValidationError, ExitCode.USAGE,
+     _validation_text,
+     _fixed("fix the fields listed above; `suno-async generate --help` lists every option.")),
+    (InvalidParametersError, ExitCode.USAGE,
+     lambda e: f"the API refused the request: {_api_text(e)}",
+     _fixed("adjust the options named in the message and run again.")),
     (RateLimitError, ExitCode.API,
      lambda e: f"the API is rate limiting this account: {_api_text(e)}",
      _fixed("wait a minute and retry; for batches lower --concurrency.")),
@@ -152,18 +187,11 @@ _RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callabl
      lambda e: f"the API does not know this: {_api_text(e)}",
      _fixed("check the task id (and --kind for non-music tasks) and that --base-url is the "
             "host that created it.")),
-    (InvalidParametersError, ExitCode.USAGE,
-     lambda e: f"the API refused the request: {_api_text(e)}",
-     _fixed("adjust the options named in the message and run again.")),
-    (ContentPolicyError, ExitCode.JOB_FAILED,
-     lambda e: f"the content was rejected: {_sentence(e)}",
-     _fixed("rephrase the prompt, style or lyrics and generate again.")),
-    (JobFailedError, ExitCode.JOB_FAILED,
-     _sentence,
-     _fixed("credits for failed generations are normally refunded; try again.")),
-    (JobTimeoutError, ExitCode.TIMEOUT,
-     lambda e: f"{e}; the task may still finish.",
-     lambda e: f"wait again with `suno-async wait {e.task_id}` (or raise --timeout)."),
+    (JournalError, ExitCode.API, _journal_text, _journal_hint),
+    (DownloadError, ExitCode.API,
+     lambda e: f"a download failed: {_sentence(e)}",
+     _fixed("check the --download directory and the network; `suno-async download TASK_ID "
+            "--to DIR` fetches a finished task's tracks again.")),
     (JobTrackingError, ExitCode.API,
      _sentence,
      lambda e: f"check the network, then `suno-async wait {e.task_id}`."),
@@ -176,6 +204,15 @@ _RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callabl
     (APIStatusError, ExitCode.API,
      lambda e: f"the API answered with an error: {_api_text(e)}",
      _fixed("retry later; if it persists, run with --json and report the reply.")),
+    (ContentPolicyError, ExitCode.JOB_FAILED,
+     lambda e: f"the content was rejected: {_sentence(e)}",
+     _fixed("rephrase the prompt, style or lyrics and generate again.")),
+    (JobFailedError, ExitCode.JOB_FAILED,
+     _sentence,
+     _fixed("credits for failed generations are normally refunded; try again.")),
+    (JobTimeoutError, ExitCode.TIMEOUT,
+     lambda e: f"{e}; the task may still finish.",
+     lambda e: f"wait again with `suno-async wait {e.task_id}` (or raise --timeout)."),
     (ClientClosedError, ExitCode.INTERRUPTED,
      _fixed("stopped before the work finished."),
      _fixed("run it again.")),

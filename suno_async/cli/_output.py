@@ -1,7 +1,8 @@
 """Output: live progress on a terminal (rich), plain lines when piped, JSON for machines.
 
 ``rich`` is imported here only, and only when the command line runs, so the core package
-never needs it.
+never needs it. Every string reaches the terminal through :func:`._text.printable` and as
+rich ``Text`` (never parsed as markup): titles, URLs and messages come from the API.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._text import printable
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+    from rich.text import Text
 
-__all__ = ["Output", "Reporter", "rich_missing_hint"]
+__all__ = ["Output", "Reporter", "rich_missing_hint", "write_stderr"]
 
 Mode = Literal["rich", "plain", "json"]
 
@@ -61,27 +65,50 @@ class Output:
         """A line for humans (suppressed in JSON mode)."""
         if self.mode == "json":
             return
-        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        self.console.print(_text(text, newlines=True), soft_wrap=True)
 
     def note(self, text: str) -> None:
         """A side remark on stderr (shown in every mode, never on stdout)."""
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
+        write_stderr(text)
 
-    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    def table(
+        self,
+        title: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        no_wrap: Sequence[str] = (),
+    ) -> None:
+        """A table; the ``no_wrap`` columns (task ids) are never broken across lines."""
         if self.mode == "json":
             return
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left")
+        table = Table(title=_text(title), title_justify="left")
         for name in columns:
-            table.add_column(name, overflow="fold")
+            if name in no_wrap:
+                table.add_column(_text(name), no_wrap=True, overflow="ignore")
+            else:
+                table.add_column(_text(name), overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(_text(cell) for cell in row))
         self.console.print(table)
 
     def reporter(self, title: str = "jobs") -> Reporter:
         return Reporter(self, title)
+
+
+def _text(value: object, *, newlines: bool = False) -> Text:
+    """``value`` as rich ``Text``: escaped, never parsed as markup or emoji codes."""
+    from rich.text import Text
+
+    return Text(printable(value, newlines=newlines))
+
+
+def write_stderr(text: str) -> None:
+    """A line on stderr, escaped like everything else (messages quote API text)."""
+    sys.stderr.write(printable(text, newlines=True) + "\n")
+    sys.stderr.flush()
 
 
 class Reporter:
@@ -113,12 +140,12 @@ class Reporter:
 
             self._progress = Progress(
                 SpinnerColumn(finished_text="•"),
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(bar_width=20),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[stage]}", style="cyan"),
+                TextColumn("{task.fields[stage]}", style="cyan", markup=False),
                 TimeElapsedColumn(),
-                TextColumn("{task.fields[title]}", style="bold"),
+                TextColumn("{task.fields[title]}", style="bold", markup=False),
                 console=self.output.console,
                 transient=False,
                 refresh_per_second=8,
@@ -144,6 +171,7 @@ class Reporter:
         """A new row (a job submitted, or re-attached: ``word="resumed"``)."""
         if key in self._rows:
             return
+        label, title = printable(label), printable(title)
         row: dict[str, Any] = {"label": label, "stage": "PENDING", "title": title}
         self._rows[key] = row
         if self._progress is not None:
@@ -158,6 +186,8 @@ class Reporter:
         row = self._rows.get(key)
         if row is None:
             return
+        stage = printable(stage)
+        title = None if title is None else printable(title)
         if stage == row["stage"] and (title is None or title == row["title"]):
             return
         row["stage"] = stage
@@ -190,6 +220,16 @@ class Reporter:
                 completed=self._done,
                 stage=f"{self._done}/{len(self._rows)} done",
             )
+
+    def event(self, key: str, text: str) -> None:
+        """A one-off line about a row (a track saved early), above the live table."""
+        row = self._rows.get(key)
+        label = row["label"] if row is not None else key
+        message = f"{label}  {text}"
+        if self._progress is not None:
+            self._progress.console.print(_text(message), soft_wrap=True)
+        elif self.output.mode == "plain":
+            self.output.line(f"[{self._elapsed():6.1f}s] {message}")
 
     def _plain(self, key: str, stage: str) -> None:
         row = self._rows[key]

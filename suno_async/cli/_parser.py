@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 
 from .._version import __version__
+from ..config import (
+    DEFAULT_BATCH_CONCURRENCY,
+    DEFAULT_POLL_INITIAL,
+    DEFAULT_POLL_MAX_WAIT,
+    DEFAULT_POLL_MAXIMUM,
+)
 from ..models.enums import Model
 
-__all__ = ["EPILOG", "build_parser"]
+__all__ = ["DEMO_TIME_SCALE", "EPILOG", "SANDBOX_TIME_SCALE", "build_parser"]
 
 EPILOG = """\
 exit codes:
@@ -28,10 +34,17 @@ first run, no account needed:
   suno-async demo
 """
 
+# The two sandbox time scales are CLI-only defaults (kept next to their use; requested
+# for config.py in NOTES-cli.md).
 #: The in-process sandbox's default time scale for ``--sandbox`` (music jobs ~8 s).
 SANDBOX_TIME_SCALE = 0.05
 #: ``suno-async demo``: music jobs take ~6-11 s at this scale.
 DEMO_TIME_SCALE = 0.06
+
+
+def _seconds(value: float) -> str:
+    """``7.5`` -> ``'7.5'``, ``900.0`` -> ``'900'`` (for help texts)."""
+    return f"{value:g}"
 
 
 def _common(sub: bool) -> argparse.ArgumentParser:
@@ -80,21 +93,23 @@ def _common(sub: bool) -> argparse.ArgumentParser:
         type=float,
         default=default,
         metavar="S",
-        help="give up waiting on a job after S seconds (default 900)",
+        help="give up waiting on a job after S seconds "
+        f"(default {_seconds(DEFAULT_POLL_MAX_WAIT)})",
     )
     tuning.add_argument(
         "--poll-initial",
         type=float,
         default=default,
         metavar="S",
-        help="first poll delay / reset cadence (advanced; default 8)",
+        help="first poll delay / reset cadence "
+        f"(advanced; default {_seconds(DEFAULT_POLL_INITIAL)})",
     )
     tuning.add_argument(
         "--poll-maximum",
         type=float,
         default=default,
         metavar="S",
-        help="slowest poll cadence (advanced; default 40)",
+        help=f"slowest poll cadence (advanced; default {_seconds(DEFAULT_POLL_MAXIMUM)})",
     )
     return parent
 
@@ -167,7 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     p.add_argument("file", metavar="FILE", help="JSON Lines file ('-' for stdin)")
-    p.add_argument("--concurrency", type=int, default=4, help="jobs running at once (default 4)")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_BATCH_CONCURRENCY,
+        help=f"jobs running at once (default {DEFAULT_BATCH_CONCURRENCY})",
+    )
     p.add_argument(
         "--journal", metavar="FILE", help="SQLite journal: resume without resubmitting"
     )
@@ -189,6 +209,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="DIR", default=".", help="directory (default .)")
 
     subs.add_parser("credits", parents=[common], help="show the account's remaining credits")
+
+    p = subs.add_parser(
+        "journal",
+        help="list or clear entries of a batch journal",
+        description="Inspect a batch journal (--journal FILE of `suno-async batch`), or "
+        "forget one entry on purpose: typically a request marked MAYBE_SUBMITTED (sent, "
+        "reply lost) after checking on the provider's site that no task was created. "
+        "A forgotten request is sent (and paid) again by the next batch run.",
+        formatter_class=fmt,
+    )
+    jsubs = p.add_subparsers(dest="journal_command", metavar="ACTION")
+    jsubs.required = True
+    jp = jsubs.add_parser("list", help="every entry: key, task id, status, request")
+    jp.add_argument("--journal", metavar="FILE", required=True, help="the journal file")
+    jp.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    jp.add_argument("--plain", action="store_true", help="plain output even on a terminal")
+    jp = jsubs.add_parser("forget", help="remove one entry (its request is sent again next run)")
+    jp.add_argument("key", metavar="KEY", help="request key (or a unique prefix) or task id")
+    jp.add_argument("--journal", metavar="FILE", required=True, help="the journal file")
+    jp.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    jp.add_argument("--plain", action="store_true", help="plain output even on a terminal")
 
     p = subs.add_parser(
         "sandbox",
