@@ -8,6 +8,7 @@ patched.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import signal
 import sys
@@ -318,6 +319,30 @@ def test_close_ends_a_pending_wait(sync_client: SunoClient) -> None:
     finally:
         closer.join()
     assert sync_client.closed
+
+
+def test_close_ends_a_create_queued_for_its_slot(sync_sandbox: SandboxThread) -> None:
+    slow = RateLimit(creates=1, per_seconds=30.0, max_wait=60.0)
+    client = make_sync_client(sync_sandbox, rate_limit=slow)
+    client.generate(prompt="first")
+    closer = threading.Timer(0.1, client.close)
+    closer.start()
+    try:
+        with pytest.raises(ClientClosedError):
+            client.generate(prompt="second")  # never sent: the client closed first
+    finally:
+        closer.join()
+    assert sync_sandbox.stats.submissions[GENERATE] == 1
+
+
+def test_a_forgotten_client_is_closed_when_collected(sync_sandbox: SandboxThread) -> None:
+    before = loop_threads()
+    client = make_sync_client(sync_sandbox)
+    assert client.get_credits() > 0
+    (name,) = loop_threads() - before
+    del client
+    gc.collect()
+    assert name not in loop_threads()
 
 
 def test_a_bad_constructor_argument_leaves_no_thread(sync_sandbox: SandboxThread) -> None:

@@ -181,8 +181,10 @@ class LoopThread:
 
 def _settle(task: asyncio.Task[T], outcome: concurrent.futures.Future[T]) -> None:
     """Copy a finished task's outcome into the caller's future."""
-    if task.cancelled():  # the caller's future is running: cancel() would be refused
-        outcome.set_exception(concurrent.futures.CancelledError())
+    if task.cancelled():
+        # Interrupted by its own caller (who no longer listens), or cut short by the
+        # client closing (its ``aclose`` or the loop stopping): say which, not "cancelled".
+        outcome.set_exception(ClientClosedError("the client was closed during this call"))
         return
     error = task.exception()
     if error is not None:
