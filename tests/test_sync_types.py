@@ -42,23 +42,49 @@ def run_mypy(tmp_path: Path, program: str) -> str:
     return done.stdout + done.stderr
 
 
+#: Calls whose type must be the same on both clients (``Job`` -> ``SyncJob``): whatever
+#: the async signatures say (overloads per kind included), the blocking ones follow.
+SAME_TYPE_CALLS = [
+    'generate(prompt="lofi piano")',
+    'generate_lyrics(prompt="a song about rain")',
+    'convert_to_wav(task_id="t", audio_id="a")',
+    "get_credits()",
+    'get_record("t")',
+    'get_record("t", "lyrics")',
+    'track("t")',
+    'track("t", "wav")',
+    'download("https://x/a.mp3", "out")',
+    'upload_file(b"RIFF", upload_path="stems")',
+    'boost_style(content="jazz")',
+    "resume()",
+]
+
+
 def test_mypy_sees_the_async_parameters_and_return_types(tmp_path: Path) -> None:
     methods = explicit_methods()
     assert {"download", "get_credits", "get_record", "track"} <= set(methods)
     calls = "\n".join(f"    client.{name}({MISSPELT}=1)  # line-of:{name}" for name in methods)
+    awaited = {"track"}  # the one plain method of the async client
+    async_reveals = "\n".join(
+        f"    reveal_type({'' if c.split('(')[0] in awaited else 'await '}aclient.{c})"
+        for c in SAME_TYPE_CALLS
+    )
+    sync_reveals = "\n".join(f"    reveal_type(client.{c})" for c in SAME_TYPE_CALLS)
     program = f"""\
 from suno_async import Stage
+from suno_async import SunoClient as AsyncSunoClient
 from suno_async.sync import SunoClient
 
 
+async def use_async(aclient: AsyncSunoClient) -> None:
+{async_reveals}
+
+
 def use(client: SunoClient) -> None:
+{sync_reveals}
     job = client.generate(prompt="lofi piano")
-    reveal_type(job)
     reveal_type(job.result(timeout=5))
     reveal_type(job.wait(Stage.FIRST_SUCCESS))
-    reveal_type(client.get_credits())
-    reveal_type(client.track("t"))
-    reveal_type(client.download("https://x/a.mp3", "out"))
 {calls}
 """
     out = run_mypy(tmp_path, program)
@@ -68,17 +94,24 @@ def use(client: SunoClient) -> None:
         number = lines.index(line_text) + 1
         return [o for o in out.splitlines() if f"user_program.py:{number}:" in o]
 
-    def revealed(expr: str) -> str:
-        (note,) = reported(f"    reveal_type({expr})")
+    def revealed(line_text: str) -> str:
+        (note,) = [o for o in reported(line_text) if "Revealed type is" in o]
         return note.split("Revealed type is ", 1)[1].strip('"').removeprefix("builtins.")
 
     music = "suno_async.models.records.MusicRecord"
-    assert revealed("job") == f"suno_async.sync._job.SyncJob[{music}]"
-    assert revealed("job.result(timeout=5)") == music
-    assert revealed("job.wait(Stage.FIRST_SUCCESS)") == music
-    assert revealed("client.get_credits()") == "float"
-    assert revealed('client.track("t")') == f"suno_async.sync._job.SyncJob[{music}]"
-    assert revealed('client.download("https://x/a.mp3", "out")') == "pathlib.Path"
+    for call in SAME_TYPE_CALLS:
+        prefix = "" if call.split("(")[0] in awaited else "await "
+        async_type = revealed(f"    reveal_type({prefix}aclient.{call})")
+        sync_type = revealed(f"    reveal_type(client.{call})")
+        expected = async_type.replace("suno_async.jobs.job.Job[", "suno_async.sync._job.SyncJob[")
+        assert sync_type == expected, call
+        assert "Any" not in sync_type or "Any" in async_type, call
+    assert revealed('    reveal_type(client.generate(prompt="lofi piano"))') == (
+        f"suno_async.sync._job.SyncJob[{music}]"
+    )
+    assert revealed("    reveal_type(client.get_credits())") == "float"
+    assert revealed("    reveal_type(job.result(timeout=5))") == music
+    assert revealed("    reveal_type(job.wait(Stage.FIRST_SUCCESS))") == music
     for name in methods:
         errors = reported(f"    client.{name}({MISSPELT}=1)  # line-of:{name}")
         assert any(
