@@ -30,7 +30,14 @@ from suno_async.errors import (
     NotFoundError,
     RequestValidationError,
 )
-from suno_async.sync import Sandbox, SandboxThread, SunoClient, SyncBatchItem, SyncJob
+from suno_async.sync import (
+    Sandbox,
+    SandboxThread,
+    SunoClient,
+    SyncBatchItem,
+    SyncJob,
+    as_completed,
+)
 
 from .conftest import FAST_POLL, FAST_RETRY, FAST_TIMEOUTS, TIME_SCALE
 
@@ -153,6 +160,24 @@ def test_generate_many_and_on_item(sync_sandbox: SandboxThread, sync_client: Sun
         assert item.ok and item.job is not None
         assert item.job.result(timeout=30).tracks
     assert sync_sandbox.stats.submissions[GENERATE] == 3
+
+
+def test_as_completed_yields_each_job_once_fastest_first(sync_client: SunoClient) -> None:
+    slow = sync_client.generate(prompt="[[slow]] long one")
+    failed = sync_client.generate(prompt="[[create-fail]] broken")
+    quick = sync_client.generate(prompt="[[skip]] quick")
+    order = list(as_completed([slow, failed, quick], timeout=30))
+    assert sorted(order, key=id) == sorted([slow, failed, quick], key=id)
+    assert order[-1] == slow  # three times the timeline of the others
+    with pytest.raises(CreateTaskFailedError):
+        failed.result()
+
+
+def test_as_completed_is_bounded(sync_client: SunoClient) -> None:
+    stuck = sync_client.generate(prompt="[[never]] forever")
+    with pytest.raises(TimeoutError):
+        list(as_completed([stuck], timeout=0.05))
+    assert not stuck.done()
 
 
 def test_resume_from_a_journal(sync_sandbox: SandboxThread, tmp_path: Path) -> None:

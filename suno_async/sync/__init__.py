@@ -25,8 +25,9 @@ Every wait is bounded: ``timeout=None`` on a job wait means the poll policy's
 
 from __future__ import annotations
 
+from ._batch import SyncBatchItem, as_completed
 from ._client import CLOSE_TIMEOUT, SYNC_CALL_TIMEOUT, SunoClient
-from ._job import WAIT_GRACE, SyncBatchItem, SyncJob
+from ._job import WAIT_GRACE, SyncJob
 from ._sandbox import Sandbox, SandboxThread
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "SunoClient",
     "SyncBatchItem",
     "SyncJob",
+    "as_completed",
 ]

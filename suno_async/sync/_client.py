@@ -29,7 +29,8 @@ from ..jobs.job import Job
 from ..journal import Journal
 from ..models.records import Record
 from ..models.requests import Request
-from ._job import SyncBatchItem, SyncJob
+from ._batch import SyncBatchItem
+from ._job import SyncJob
 from ._loop import LoopThread
 
 __all__ = ["CLOSE_TIMEOUT", "SYNC_CALL_TIMEOUT", "SunoClient"]

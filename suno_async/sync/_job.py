@@ -1,4 +1,4 @@
-"""Blocking handles on the async client's jobs and batch items.
+"""Blocking handles on the async client's jobs, and blocking iteration.
 
 A :class:`SyncJob` wraps one :class:`~suno_async.Job` living on the sync client's loop
 thread; every wait is the async job's own wait, run there and bounded here.
@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any, Final, Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Final, Generic, TypeVar, cast
 
-import attrs
-
-from ..batch import BatchItem
 from ..errors import JobTimeoutError
 from ..jobs.job import Job, JobEvent
 from ..models.enums import Stage
 from ..models.records import Record
-from ..models.requests import Request
 from ._loop import LoopThread
 
-__all__ = ["WAIT_GRACE", "SyncBatchItem", "SyncJob"]
+__all__ = ["WAIT_GRACE", "SyncJob", "relay"]
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 #: Extra seconds a blocking wait allows beyond the async wait's own bound, so that the
 #: async error (``JobTimeoutError`` with its details) is what the caller sees.
@@ -143,40 +140,13 @@ class SyncJob(Generic[R]):
         raised. Safe to ``break`` out of early.
         """
         job = self._job
-        limit = timeout if timeout is not None else self._max_wait
         started = time.monotonic()
-        deadline = started + limit
-        stream = job.events()
-
-        async def step() -> object:
-            remaining = max(0.0, deadline - time.monotonic())
-            try:
-                async with asyncio.timeout(remaining):
-                    return await anext(stream)
-            except StopAsyncIteration:
-                return _END
-            except TimeoutError:
-                raise JobTimeoutError(job.task_id, time.monotonic() - started) from None
-
-        async def close_stream() -> None:
-            aclose = getattr(stream, "aclose", None)  # an async generator: end it now
-            if aclose is not None:
-                await aclose()
+        deadline = started + (timeout if timeout is not None else self._max_wait)
 
         def expired() -> BaseException:
             return JobTimeoutError(job.task_id, time.monotonic() - started)
 
-        try:
-            while True:
-                remaining = max(0.0, deadline - time.monotonic())
-                item = self._runner.run(step, timeout=remaining + WAIT_GRACE, on_timeout=expired)
-                if item is _END:
-                    return
-                assert isinstance(item, JobEvent)
-                yield item
-        finally:
-            if not self._runner.closed and not self._runner.in_loop_thread():
-                self._runner.run(close_stream, timeout=WAIT_GRACE, on_timeout=expired)
+        yield from relay(self._runner, job.events(), deadline, expired)
 
     def detach(self) -> None:
         """Stop tracking this task locally (the remote task still runs and costs credits)."""
@@ -188,32 +158,56 @@ class SyncJob(Generic[R]):
         self._runner.run(detach, timeout=WAIT_GRACE, on_timeout=lambda: TimeoutError("detach"))
 
     @property
+    def runner(self) -> LoopThread:
+        """The loop thread of the client this job belongs to."""
+        return self._runner
+
+    @property
+    def max_wait(self) -> float:
+        """What ``timeout=None`` means for this job's waits (the poll policy's ``max_wait``)."""
+        return self._max_wait
+
+    @property
     def aio(self) -> Job[R]:
         """The underlying async :class:`~suno_async.Job`; touch it only on the client's
         loop thread (its ``await`` and methods are not thread-safe)."""
         return self._job
 
 
-@attrs.frozen
-class SyncBatchItem:
-    """The outcome of submitting one request of a blocking batch (twin of ``BatchItem``).
+def relay(
+    runner: LoopThread,
+    stream: AsyncIterator[T],
+    deadline: float,
+    expired: Callable[[], BaseException],
+) -> Iterator[T]:
+    """A blocking iterator over an async iterator that lives on ``runner``'s loop.
 
-    ``job`` is a :class:`SyncJob` when the task was created (or found in the journal:
-    ``resumed``); ``error`` when submission failed.
+    Each step runs on the loop and is bounded by ``deadline`` (``time.monotonic()``):
+    past it, the step is cancelled and ``expired()`` is raised. Leaving the loop early
+    closes the async iterator on its loop.
     """
 
-    index: int
-    request: Request = attrs.field(repr=False)
-    job: SyncJob[Any] | None = None
-    error: BaseException | None = None
-    resumed: bool = False
+    async def step() -> object:
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                return await anext(stream)
+        except StopAsyncIteration:
+            return _END
+        except TimeoutError:
+            raise expired() from None
 
-    @property
-    def ok(self) -> bool:
-        return self.job is not None
+    async def close() -> None:
+        aclose = getattr(stream, "aclose", None)  # an async generator: end it now
+        if aclose is not None:
+            await aclose()
 
-    @classmethod
-    def wrap(cls, item: BatchItem, runner: LoopThread, max_wait: float) -> SyncBatchItem:
-        """The blocking twin of an async batch item."""
-        job = None if item.job is None else SyncJob(item.job, runner, max_wait)
-        return cls(item.index, item.request, job, item.error, item.resumed)
+    try:
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
+            item = runner.run(step, timeout=remaining + WAIT_GRACE, on_timeout=expired)
+            if item is _END:
+                return
+            yield cast(T, item)
+    finally:
+        if not runner.closed and not runner.in_loop_thread():
+            runner.run(close, timeout=WAIT_GRACE, on_timeout=expired)
