@@ -120,7 +120,7 @@ class SyncJob(Generic[R]):
         (``None``: the poll policy's ``max_wait``), and the job's own error on failure.
         A finished job answers at once, even after its client was closed.
         """
-        if self._job.done():
+        if self._job.done() and until is not Stage.FAILED:
             return self._job.result  # the async job's outcome, no loop needed
         job = self._job
         bound = (timeout if timeout is not None else self._max_wait) + WAIT_GRACE

@@ -48,8 +48,9 @@ class LoopThread:
     True
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, owner: str = "client") -> None:
         self.name = name
+        self.owner = owner  # named in ClientClosedError messages
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -105,7 +106,7 @@ class LoopThread:
         """
         loop = self._loop
         if self._closed or loop is None:
-            raise ClientClosedError("the client is closed")
+            raise ClientClosedError(f"the {self.owner} is closed")
         if self.in_loop_thread():
             raise RuntimeError(
                 "a blocking call was made on the client's own event loop thread (for example"
@@ -122,7 +123,7 @@ class LoopThread:
                 return
             task = loop.create_task(call())
             holder.append(task)
-            task.add_done_callback(lambda done: _settle(done, outcome))
+            task.add_done_callback(lambda done: _settle(done, outcome, self.owner))
 
         def cancel() -> None:
             if holder:
@@ -131,7 +132,7 @@ class LoopThread:
         try:
             loop.call_soon_threadsafe(start)
         except RuntimeError:  # the loop stopped in between
-            raise ClientClosedError("the client is closed") from None
+            raise ClientClosedError(f"the {self.owner} is closed") from None
         try:
             return outcome.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -159,7 +160,7 @@ class LoopThread:
 
     def _loop_or_raise(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
-            raise ClientClosedError("the client is closed")
+            raise ClientClosedError(f"the {self.owner} is closed")
         return self._loop
 
     def stop(self, timeout: float = JOIN_TIMEOUT) -> None:
@@ -179,12 +180,12 @@ class LoopThread:
             self._thread.join(timeout)
 
 
-def _settle(task: asyncio.Task[T], outcome: concurrent.futures.Future[T]) -> None:
+def _settle(task: asyncio.Task[T], outcome: concurrent.futures.Future[T], owner: str) -> None:
     """Copy a finished task's outcome into the caller's future."""
     if task.cancelled():
         # Interrupted by its own caller (who no longer listens), or cut short by the
         # client closing (its ``aclose`` or the loop stopping): say which, not "cancelled".
-        outcome.set_exception(ClientClosedError("the client was closed during this call"))
+        outcome.set_exception(ClientClosedError(f"the {owner} was closed during this call"))
         return
     error = task.exception()
     if error is not None:

@@ -36,7 +36,7 @@ class SandboxThread:
     """
 
     def __init__(self, build: Callable[[], AsyncSandbox]) -> None:
-        runner = LoopThread(f"suno-async-sandbox-{next(_numbers)}")
+        runner = LoopThread(f"suno-async-sandbox-{next(_numbers)}", owner="sandbox")
 
         async def start() -> AsyncSandbox:
             return await build().start()
