@@ -12,7 +12,7 @@ module-level client reused across many ``asyncio.run()`` calls).
 >>> from suno_async import PollPolicy, Stage
 >>> from suno_async.sync import Sandbox, SunoClient
 >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
->>> with Sandbox(time_scale=0.002, seed=1) as sb, SunoClient(
+>>> with Sandbox(time_scale=0.002, seed=1, poll_limit=None) as sb, SunoClient(
 ...         api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
 ...     job = client.generate(prompt="lofi piano", instrumental=True)
 ...     record = job.result(timeout=60)

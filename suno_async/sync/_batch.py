@@ -55,7 +55,7 @@ def as_completed(
     >>> from suno_async import GenerateRequest, PollPolicy
     >>> from suno_async.sync import Sandbox, SunoClient, as_completed
     >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
-    >>> with Sandbox(time_scale=0.002, seed=4) as sb, SunoClient(
+    >>> with Sandbox(time_scale=0.002, seed=4, poll_limit=None) as sb, SunoClient(
     ...         api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
     ...     items = client.generate_many([GenerateRequest(prompt=f"song {i}") for i in range(3)])
     ...     [len(job.result().tracks) for job in as_completed(items, timeout=60)]

@@ -161,7 +161,7 @@ class SunoClient:
     >>> from suno_async import PollPolicy
     >>> from suno_async.sync import Sandbox, SunoClient
     >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
-    >>> with Sandbox(time_scale=0.002, seed=3) as sb:
+    >>> with Sandbox(time_scale=0.002, seed=3, poll_limit=None) as sb:
     ...     with SunoClient(api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
     ...         record = client.generate(prompt="calm piano", instrumental=True).result()
     ...         [track.ready for track in record.tracks]

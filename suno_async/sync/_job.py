@@ -42,7 +42,7 @@ class SyncJob(Generic[R]):
     >>> from suno_async import PollPolicy, Stage
     >>> from suno_async.sync import Sandbox, SunoClient
     >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
-    >>> with Sandbox(time_scale=0.002, seed=2) as sb, SunoClient(
+    >>> with Sandbox(time_scale=0.002, seed=2, poll_limit=None) as sb, SunoClient(
     ...         api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
     ...     job = client.generate(prompt="lofi piano", instrumental=True)
     ...     first = job.wait(Stage.FIRST_SUCCESS, timeout=30)
