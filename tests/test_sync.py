@@ -23,6 +23,7 @@ import pytest
 from suno_async import GenerateRequest, PollPolicy, RateLimit, Stage
 from suno_async import SunoClient as AsyncSunoClient
 from suno_async.errors import (
+    APITimeoutError,
     ClientClosedError,
     CreateTaskFailedError,
     GenerationFailedError,
@@ -188,6 +189,20 @@ def test_resume_from_a_journal(sync_sandbox: SandboxThread, tmp_path: Path) -> N
         resumed = second.resume()
         assert [job.task_id for job in resumed] == [task_id]
         assert not resumed[0].done()
+
+
+def test_call_runs_async_code_on_the_client_loop(sync_client: SunoClient) -> None:
+    caller = threading.get_ident()
+
+    async def credits_and_thread(client: AsyncSunoClient) -> tuple[float, int]:
+        return await client.get_credits(), threading.get_ident()
+
+    credits, thread = sync_client.call(credits_and_thread)
+    assert credits == sync_client.get_credits()
+    assert thread != caller
+    with pytest.raises(APITimeoutError):
+        sync_client.call(lambda c: asyncio.sleep(10), timeout=0.05)
+    assert sync_client.get_credits() == credits  # still fine after the cancelled call
 
 
 def test_a_blocking_call_from_the_loop_thread_is_refused(sync_client: SunoClient) -> None:

@@ -201,7 +201,8 @@ class SunoClient:
             return AsyncSunoClient(api_key, base_url, provider, **options)
 
         try:
-            client = runner.run(open_client, timeout=call_timeout, on_timeout=_timed_out("open"))
+            expired = _timed_out("SunoClient", call_timeout)
+            client = runner.run(open_client, timeout=call_timeout, on_timeout=expired)
         except BaseException:
             runner.stop()
             raise
@@ -252,6 +253,26 @@ class SunoClient:
             return {tid: self._wrap(job) for tid, job in self._client.jobs.items()}
 
         return self._run(snapshot, "jobs")
+
+    def call(
+        self,
+        fn: Callable[[AsyncSunoClient], Awaitable[T]],
+        *,
+        timeout: float | None = None,
+    ) -> T:
+        """Run ``await fn(async_client)`` on the client's loop thread and return its value.
+
+        The way into async-only APIs from blocking code, e.g. a webhook receiver's
+        checks from a WSGI view. ``timeout`` defaults to ``call_timeout``; exceptions
+        propagate unchanged.
+
+        >>> # status, body = client.call(lambda c: receiver.handle_raw(...))
+        """
+        client = self._client
+        limit = self.call_timeout if timeout is None else timeout
+        return self._runner.run(
+            lambda: fn(client), timeout=limit, on_timeout=_timed_out("call", limit)
+        )
 
     # ------------------------------------------------------------------ plumbing
 
