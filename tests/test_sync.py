@@ -30,6 +30,7 @@ from suno_async.errors import (
     JobTimeoutError,
     NotFoundError,
     RequestValidationError,
+    SunoError,
 )
 from suno_async.sync import (
     Sandbox,
@@ -373,6 +374,34 @@ def test_close_ends_a_create_queued_for_its_slot(sync_sandbox: SandboxThread) ->
     finally:
         closer.join()
     assert sync_sandbox.stats.submissions[GENERATE] == 1
+
+
+def test_close_while_other_threads_call(sync_sandbox: SandboxThread) -> None:
+    client = make_sync_client(sync_sandbox)
+    ended: list[str] = []
+    calls = threading.Semaphore(0)
+
+    def hammer() -> None:
+        while True:
+            try:
+                client.get_credits()
+            except ClientClosedError:
+                ended.append("closed")
+                return
+            except SunoError:  # a request cut by the session closing, as in async
+                pass
+            calls.release()
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(8):
+        assert calls.acquire(timeout=10)
+    client.close()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert ended == ["closed"] * 4
 
 
 def test_a_forgotten_client_is_closed_when_collected(sync_sandbox: SandboxThread) -> None:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from ..errors import ClientClosedError
 
@@ -56,6 +56,9 @@ class LoopThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._closed = False
+        # Calls submitted and not finished: failed with ClientClosedError when the loop
+        # ends, so that a call racing with stop() never waits for its whole timeout.
+        self._pending: set[concurrent.futures.Future[object]] = set()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT) or self._loop is None:
@@ -81,6 +84,12 @@ class LoopThread:
             log.debug("event loop thread %s ended with an error", self.name, exc_info=True)
         finally:
             self._ready.set()
+            with self._lock:
+                self._closed = True
+                orphans, self._pending = self._pending, set()
+            for outcome in orphans:
+                with contextlib.suppress(concurrent.futures.InvalidStateError):
+                    outcome.set_exception(ClientClosedError(f"the {self.owner} was closed"))
 
     @property
     def closed(self) -> bool:
@@ -121,6 +130,9 @@ class LoopThread:
         def start() -> None:
             if not outcome.set_running_or_notify_cancel():
                 return
+            if self._closed:  # stopping: start nothing new
+                outcome.set_exception(ClientClosedError(f"the {self.owner} is closed"))
+                return
             task = loop.create_task(call())
             holder.append(task)
             task.add_done_callback(lambda done: _settle(done, outcome, self.owner))
@@ -129,9 +141,16 @@ class LoopThread:
             if holder:
                 holder[0].cancel()
 
+        pending = cast("concurrent.futures.Future[object]", outcome)
+        with self._lock:
+            if self._closed:
+                raise ClientClosedError(f"the {self.owner} is closed")
+            self._pending.add(pending)
+        outcome.add_done_callback(self._forget)
         try:
             loop.call_soon_threadsafe(start)
         except RuntimeError:  # the loop stopped in between
+            self._forget(pending)
             raise ClientClosedError(f"the {self.owner} is closed") from None
         try:
             return outcome.result(timeout)
@@ -144,6 +163,10 @@ class LoopThread:
             if not outcome.done():
                 self._interrupt(outcome, cancel)
             raise
+
+    def _forget(self, outcome: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(outcome)
 
     def _interrupt(self, outcome: concurrent.futures.Future[T], cancel: Callable[[], None]) -> None:
         """Cancel the call on the loop; wait (bounded) until the cancellation has run."""
