@@ -114,7 +114,7 @@ class LoopThread:
         interruption of the wait) cancels the coroutine too, then propagates.
         """
         loop = self._loop
-        if self._closed or loop is None:
+        if self.closed or loop is None:  # closed, or its thread is gone (e.g. after fork)
             raise ClientClosedError(f"the {self.owner} is closed")
         if self.in_loop_thread():
             raise RuntimeError(
