@@ -27,6 +27,7 @@ from suno_async.errors import (
     ClientClosedError,
     CreateTaskFailedError,
     GenerationFailedError,
+    JobDetachedError,
     JobTimeoutError,
     NotFoundError,
     RequestValidationError,
@@ -141,6 +142,27 @@ def test_immediate_calls_and_re_attaching(
     assert path.exists() and path.stat().st_size > 0
     with pytest.raises(NotFoundError):
         sync_client.get_record("f" * 32)
+
+
+def test_a_chain_of_families_and_the_jobs_snapshot(
+    sync_client: SunoClient, tmp_path: Path
+) -> None:
+    song = sync_client.generate(prompt="surf rock", instrumental=True).result(timeout=30)
+    wav_job = sync_client.convert_to_wav(task_id=song.task_id, audio_id=song.tracks[0].id)
+    assert wav_job.kind == "wav"
+    wav = wav_job.result(timeout=30)
+    assert wav.wav_url
+    assert sync_client.download(wav.wav_url, tmp_path / "song.wav").stat().st_size > 0
+    assert set(sync_client.jobs) == {song.task_id, wav_job.task_id}
+    assert sync_client.jobs[wav_job.task_id] == wav_job
+
+
+def test_detach_ends_waits_with_the_async_error(sync_client: SunoClient) -> None:
+    job = sync_client.generate(prompt="[[never]] forever")
+    job.detach()
+    with pytest.raises(JobDetachedError):
+        job.result(timeout=5)
+    assert isinstance(job.error, JobDetachedError) and not job.done()
 
 
 def test_track_from_another_client(sync_sandbox: SandboxThread) -> None:
