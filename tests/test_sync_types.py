@@ -73,7 +73,12 @@ def test_mypy_sees_the_async_parameters_and_return_types(tmp_path: Path) -> None
     program = f"""\
 from suno_async import Stage
 from suno_async import SunoClient as AsyncSunoClient
-from suno_async.sync import SunoClient
+from suno_async.sync import Sandbox, SunoClient
+
+
+def start_sandbox() -> None:
+    reveal_type(Sandbox(time_scale=0.01))
+    Sandbox(time_scal=0.01)
 
 
 async def use_async(aclient: AsyncSunoClient) -> None:
@@ -110,6 +115,9 @@ def use(client: SunoClient) -> None:
         f"suno_async.sync._job.SyncJob[{music}]"
     )
     assert revealed("    reveal_type(client.get_credits())") == "float"
+    sandbox_type = revealed("    reveal_type(Sandbox(time_scale=0.01))")
+    assert sandbox_type == "suno_async.sync._sandbox.SandboxThread"
+    assert any("time_scal" in e for e in reported("    Sandbox(time_scal=0.01)")), out
     assert revealed("    reveal_type(job.result(timeout=5))") == music
     assert revealed("    reveal_type(job.wait(Stage.FIRST_SUCCESS))") == music
     for name in methods:

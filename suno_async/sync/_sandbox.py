@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Callable
-from typing import Final, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
-from ..sandbox import Sandbox as AsyncSandbox
-from ..sandbox.stats import SandboxStats
 from ._loop import LoopThread
+
+if TYPE_CHECKING:  # the sandbox (aiohttp.web) is imported only when one is started
+    from ..sandbox import Sandbox as AsyncSandbox
+    from ..sandbox.stats import SandboxStats
 
 __all__ = ["SANDBOX_CALL_TIMEOUT", "Sandbox", "SandboxThread"]
 
@@ -101,19 +103,31 @@ def _shutdown(runner: LoopThread, sandbox: AsyncSandbox) -> None:
         runner.stop()
 
 
-def _serving(factory: Callable[P, AsyncSandbox]) -> Callable[P, SandboxThread]:
-    def serve(*args: P.args, **kwargs: P.kwargs) -> SandboxThread:
-        return SandboxThread(lambda: factory(*args, **kwargs))
-
-    serve.__name__ = serve.__qualname__ = "Sandbox"
-    serve.__doc__ = """Start a sandbox on its own thread; the async ``Sandbox`` arguments.
+_SANDBOX_DOC = """Start a sandbox on its own thread; the async ``Sandbox`` arguments.
 
     >>> from suno_async.sync import Sandbox
     >>> with Sandbox(time_scale=0.01, seed=1) as sb:
     ...     sb.url.startswith("http://127.0.0.1:")
     True
     """
+
+
+def _serving(factory: Callable[P, AsyncSandbox]) -> Callable[P, SandboxThread]:
+    """Typed like ``factory`` (the async ``Sandbox``), returning a :class:`SandboxThread`."""
+
+    def serve(*args: P.args, **kwargs: P.kwargs) -> SandboxThread:
+        return SandboxThread(lambda: factory(*args, **kwargs))
+
     return serve
 
 
-Sandbox = _serving(AsyncSandbox)
+if TYPE_CHECKING:
+    Sandbox = _serving(AsyncSandbox)
+else:
+
+    def Sandbox(*args: Any, **kwargs: Any) -> SandboxThread:
+        from ..sandbox import Sandbox as AsyncSandbox
+
+        return _serving(AsyncSandbox)(*args, **kwargs)
+
+    Sandbox.__doc__ = _SANDBOX_DOC
