@@ -106,7 +106,18 @@ Callback faults match the path of the request that created the task.
 from __future__ import annotations
 
 from .faults import Fault
+from .providers import PROVIDERS, Provider
+from .requestlog import SandboxRequest
 from .server import Sandbox, main, serve
 from .stats import SandboxStats
 
-__all__ = ["Fault", "Sandbox", "SandboxStats", "main", "serve"]
+__all__ = [
+    "PROVIDERS",
+    "Fault",
+    "Provider",
+    "Sandbox",
+    "SandboxRequest",
+    "SandboxStats",
+    "main",
+    "serve",
+]
