@@ -644,9 +644,9 @@ VOICE_STATUS = {
 }
 
 
-def voice_record(task: Task, now: float) -> dict[str, Any]:
+def voice_record(task: Task, now: float, phase: Phase | None = None) -> dict[str, Any]:
     """``/voice/validate-info`` (validate tasks) or ``/voice/record-info`` (voice tasks)."""
-    phase = task.phase(now)
+    phase = task.phase(now) if phase is None else phase
     code, message = _error_fields(task, phase)
     data: dict[str, Any] = {"taskId": task.task_id}
     if task.family == "voice_validate":
@@ -659,12 +659,11 @@ def voice_record(task: Task, now: float) -> dict[str, Any]:
     return data
 
 
-def voice_callback(task: Task, phase: Phase, now: float) -> dict[str, Any] | None:
+def voice_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
     failed = phase in FAILURE_PHASES
     if not failed and not phase.has_results:
         return None
-    data = voice_record(task, now)
-    data["status"] = (VALIDATE_STATUS if task.family == "voice_validate" else VOICE_STATUS)[phase]
+    data = voice_record(task, 0.0, phase)
     if failed:
         return {"code": task.error_code or 501, "msg": task.error_message, "data": data}
     return {"code": 200, "msg": "success", "data": data}
@@ -683,7 +682,7 @@ def callback_body(task: Task, phase: Phase, seed: int) -> dict[str, Any] | None:
     if task.family == "recovery":
         return recovery_callback(task, phase)
     if task.family in VOICE_FAMILIES:
-        return voice_callback(task, phase, task.created + task.end_offset)
+        return voice_callback(task, phase)
     return derived_callback(task, phase)
 
 
