@@ -17,8 +17,8 @@ from aiohttp import web
 
 from . import media
 from .callbacks import is_local_url
-from .replies import json_reply, key_of, state_of
-from .rules import is_http_url
+from .replies import json_reply, key_of, parse_json, state_of
+from .rules import Invalid, is_http_url
 from .state import SandboxState
 
 UPLOAD_MAX_BYTES = 100 * 1024 * 1024
@@ -106,9 +106,10 @@ async def stream_upload(request: web.Request) -> web.Response:
 
 
 async def _json(request: web.Request) -> dict[str, Any] | None:
+    """The JSON object body, or None for anything else (bad JSON, lone surrogates, ...)."""
     try:
-        body = await request.json()
-    except ValueError:
+        body = parse_json(await request.read())
+    except Invalid:
         return None
     return body if isinstance(body, dict) else None
 

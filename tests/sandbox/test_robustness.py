@@ -107,6 +107,17 @@ async def test_lone_surrogates_and_huge_numbers(sb: Sandbox, http: Http, path: s
         assert_api_reply(status, reply, raw[:60])
 
 
+@pytest.mark.parametrize("path", ["/api/file-url-upload", "/api/file-base64-upload"])
+async def test_upload_host_refuses_unreadable_json(sb: Sandbox, http: Http, path: str) -> None:
+    for raw in (b"[" * 10000 + b"]" * 10000, b'{"uploadPath": "\\ud800", "fileUrl": 1}',
+                b"\xff", b'{"base64Data": "aGk=", "uploadPath": "x", "fileName": "\\udfff"}'):
+        async with http.post(f"{sb.upload_url}{path}", data=raw,
+                             headers={"Content-Type": "application/json"}) as resp:
+            assert resp.status == 400, raw[:40]
+            reply = await resp.json()
+        assert (reply["success"], reply["code"]) == (False, 400)
+
+
 async def test_surrogate_prompt_is_a_400_in_body(sb: Sandbox, http: Http) -> None:
     status, reply = await send(http, sb, "/api/v1/generate", encode(gen_body(prompt="\ud800")))
     assert (status, reply) == (200, {"code": 400, "msg": "Request body must be valid JSON",
