@@ -168,13 +168,27 @@ class Sandbox:
         False when the task already reached that point or ended (nothing changes);
         ``KeyError`` for an unknown task, ``ValueError`` for an unknown stage.
 
-        Example::
+        Example (a realistic, slow timeline; nothing waits)::
 
-            async with Sandbox(time_scale=1.0) as sb:       # a realistic, slow timeline
-                job = await client.generate(prompt="lofi", custom_mode=False, ...)
-                sb.advance(job.task_id, "FIRST_SUCCESS")    # no 40 s wait
-                record = await job.wait(Stage.FIRST_SUCCESS, timeout=5)
-                sb.advance(job.task_id, "GENERATE_AUDIO_FAILED")
+            job = await client.generate(prompt="lofi")      # a SunoClient on sb.url
+            sb.advance(job.task_id, "FIRST_SUCCESS")        # no 40 s wait
+            record = await job.wait(Stage.FIRST_SUCCESS, timeout=5)
+
+        >>> import asyncio, aiohttp
+        >>> async def demo() -> list[str]:
+        ...     async with Sandbox(time_scale=1.0) as sb, aiohttp.ClientSession(
+        ...         headers={"Authorization": f"Bearer {sb.api_key}"}) as http:
+        ...         body = {"customMode": False, "instrumental": True, "model": "V5",
+        ...                 "prompt": "lofi", "callBackUrl": "http://127.0.0.1:9/cb"}
+        ...         async with http.post(f"{sb.url}/api/v1/generate", json=body) as r:
+        ...             task_id = (await r.json())["data"]["taskId"]
+        ...         seen = [sb.status(task_id)]
+        ...         sb.advance(task_id, "FIRST_SUCCESS")
+        ...         seen.append(sb.status(task_id))
+        ...         sb.advance(task_id, "GENERATE_AUDIO_FAILED")
+        ...         return [*seen, sb.status(task_id), sb.requests[0].path]
+        >>> asyncio.run(demo())
+        ['PENDING', 'FIRST_SUCCESS', 'GENERATE_AUDIO_FAILED', '/api/v1/generate']
         """
         task = self.task(task_id)
         phase = target_phase(task, stage)
