@@ -25,7 +25,7 @@ from .replies import (
 )
 from .rules import Invalid
 from .state import SandboxState
-from .tasks import Task, Track
+from .tasks import Phase, Task, Track
 from .timeline import music_steps
 
 TRACKS_PER_TASK = 2
@@ -109,6 +109,13 @@ def _source_urls(body: dict[str, Any]) -> list[object]:
     if isinstance(listed, list):
         urls.extend(listed)
     return urls
+
+
+def track_ready(task: Task, index: int, now: float) -> bool:
+    """Whether track ``index`` of a music task is complete at ``now``: every track once the
+    task succeeded, track 1 already at FIRST_SUCCESS (REFERENCE §7.4)."""
+    phase = task.phase(now)
+    return phase.has_results or (phase is Phase.FIRST and index == 0)
 
 
 def source_track(state: SandboxState, key: str, audio_id: str) -> tuple[Task, Track] | None:
@@ -296,7 +303,7 @@ def finished_source(
     found = source_track(state, key, audio_id)
     if found is None or found[0].task_id != task_id:
         raise Invalid(422, not_found)
-    if not found[0].phase(state.now()).has_results:
+    if not track_ready(found[0], found[0].tracks.index(found[1]), state.now()):
         raise Invalid(422, "The music task is not completed yet")
     return found
 

@@ -26,7 +26,7 @@ from .replies import (
     state_of,
 )
 from .routes_files import generated_here
-from .routes_music import polled_task, record_info
+from .routes_music import polled_task, record_info, track_ready
 from .rules import Invalid
 from .tasks import Phase, Step, Task
 from .timeline import recovery_end, single_steps
@@ -51,13 +51,14 @@ def _single(
 
 
 def _finished_track(draft: Draft, ids: tuple[str, str] | None = None) -> tuple[Task, int]:
-    """wav / vocal removal / mp4: a finished music task of this account and one of its tracks."""
+    """wav / vocal removal / mp4: a complete track of a music task of this account (every
+    track once the task succeeded; track 1 already at FIRST_SUCCESS)."""
     task_id, audio_id = ids or rules.task_and_audio(draft.body)
     src = draft.state.store.get(task_id, "music", draft.key)
-    if src is None or not src.phase(draft.now).has_results:
+    if src is None:
         raise Invalid(422, NO_RECORD)
     for index, track in enumerate(src.tracks):
-        if track.id == audio_id:
+        if track.id == audio_id and track_ready(src, index, draft.now):
             return src, index
     raise Invalid(422, NO_RECORD)
 

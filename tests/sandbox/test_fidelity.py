@@ -244,6 +244,21 @@ async def test_stage_contents_in_record_info_and_callbacks(
         assert item["createTime"] > 1_700_000_000_000
 
 
+async def test_the_first_track_is_usable_at_first_success(sb: Sandbox, http: Http) -> None:
+    task_id = await generate(http, sb, prompt="words to sing [[never]]")
+    sb.advance(task_id, "FIRST_SUCCESS")
+    one, two = (t.id for t in sb.task(task_id).tracks)
+    await create(http, sb, "/api/v1/wav/generate", {"taskId": task_id, "audioId": one,
+                                                    "callBackUrl": CB})
+    _, reply = await post(http, sb, "/api/v1/wav/generate", {"taskId": task_id, "audioId": two,
+                                                             "callBackUrl": CB})
+    assert reply == refused(422, "Record does not exist")  # track 2 is not complete yet
+    _, reply = await post(http, sb, "/api/v1/generate/get-timestamped-lyrics",
+                          {"taskId": task_id, "audioId": one})
+    assert reply["code"] == 200
+    assert reply["data"]["alignedWords"]
+
+
 # --- §8.4 separation callback key per provider and shape per mode ------------------------
 
 
