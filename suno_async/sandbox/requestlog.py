@@ -48,7 +48,9 @@ class SandboxRequest:
     at: float
 
     def __repr__(self) -> str:
-        return f"SandboxRequest({self.method} {self.path}, json={self.json!r})"
+        # Field names only: a body can hold a callback URL with its token.
+        keys = sorted(self.json) if isinstance(self.json, dict) else type(self.json).__name__
+        return f"SandboxRequest({self.method} {self.path}, json keys={keys})"
 
 
 def redact(headers: Mapping[str, str]) -> Mapping[str, str]:

@@ -108,6 +108,8 @@ async def test_request_log(sb: Sandbox, http: Http) -> None:
     assert (post_.method, post_.path, post_.json["model"]) == ("POST", "/api/v1/generate", "V4_5")
     assert post_.headers["Authorization"] == "<redacted>"
     assert sb.api_key not in repr(post_) + str(dict(post_.headers))
+    assert "callback.example.com" not in repr(post_)  # a callback URL may carry a token
+    assert "callBackUrl" in repr(post_)
     assert (poll.method, dict(poll.query), poll.json) == ("GET", {"taskId": task_id}, None)
     assert broken.json is None
     with pytest.raises(FrozenInstanceError):
