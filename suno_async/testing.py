@@ -54,11 +54,11 @@ redacted), ``clear_requests()``, ``stats``, ``inject(Fault(...))`` and prompt ma
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import importlib.util
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from .client import SunoClient
 from .config import PollPolicy, RateLimit, RetryPolicy, Timeouts
@@ -145,19 +145,45 @@ def client_for(sandbox: Sandbox, **overrides: Any) -> SunoClient:
     return SunoClient(**options)
 
 
-@pytest_asyncio.fixture
-async def suno_sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
+NEEDS_ASYNCIO = (
+    "the suno_async.testing fixtures are async and need pytest-asyncio: "
+    "pip install pytest-asyncio (then set asyncio_mode = 'auto' or mark tests "
+    "@pytest.mark.asyncio)"
+)
+
+
+async def _sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
     """A running sandbox set for speed; configure with ``@pytest.mark.suno_sandbox(...)``."""
     options = {**SANDBOX_DEFAULTS, **_marker_options(request, "suno_sandbox")}
     async with Sandbox(**options) as sandbox:
         yield sandbox
 
 
-@pytest_asyncio.fixture
-async def suno_client(
+async def _client(
     suno_sandbox: Sandbox, request: pytest.FixtureRequest
 ) -> AsyncIterator[SunoClient]:
     """A client pointed at ``suno_sandbox``, fast settings; configure with
     ``@pytest.mark.suno_client(...)``."""
     async with client_for(suno_sandbox, **_marker_options(request, "suno_client")) as client:
         yield client
+
+
+def unavailable_fixture(name: str) -> Callable[..., Any]:
+    """Without pytest-asyncio the plugin still loads (it is registered in every pytest run of
+    an environment that has suno-async); using a fixture then fails with a clear message."""
+
+    def fixture() -> None:
+        pytest.fail(NEEDS_ASYNCIO, pytrace=False)
+
+    fixture.__name__ = name
+    return fixture
+
+
+if importlib.util.find_spec("pytest_asyncio") is not None:
+    import pytest_asyncio
+
+    suno_sandbox = pytest_asyncio.fixture(_sandbox, name="suno_sandbox")
+    suno_client = pytest_asyncio.fixture(_client, name="suno_client")
+else:  # pragma: no cover - pytest-asyncio is a dev dependency
+    suno_sandbox = pytest.fixture(unavailable_fixture("suno_sandbox"), name="suno_sandbox")
+    suno_client = pytest.fixture(unavailable_fixture("suno_client"), name="suno_client")

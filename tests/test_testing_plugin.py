@@ -82,3 +82,12 @@ def test_entry_point_is_declared() -> None:
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["pytest11"] == {"suno_async": "suno_async.testing"}
+
+
+def test_without_pytest_asyncio_the_fixtures_fail_clearly() -> None:
+    from suno_async import testing
+
+    stand_in = testing.unavailable_fixture("suno_sandbox")
+    assert stand_in.__name__ == "suno_sandbox"
+    with pytest.raises(pytest.fail.Exception, match="need pytest-asyncio: pip install"):
+        stand_in()
