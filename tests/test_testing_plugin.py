@@ -7,6 +7,15 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+
+def plugin_args() -> list[str]:
+    """``-p suno_async.testing`` unless the installed package already loads the plugin through
+    its entry point (passing ``-p`` then would register it twice, which pytest refuses)."""
+    from importlib.metadata import entry_points
+
+    installed = any(ep.value == "suno_async.testing" for ep in entry_points(group="pytest11"))
+    return [] if installed else ["-p", "suno_async.testing"]
+
 USER_TESTS = '''
 import pytest
 from suno_async import Stage
@@ -52,7 +61,7 @@ def test_plugin_fixtures_with_asyncio_mode_auto(pytester: pytest.Pytester) -> No
                      "function\naddopts = --strict-markers\n"
                      "filterwarnings =\n    error::ResourceWarning\n")
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest("-p", "suno_async.testing", "-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest(*plugin_args(), "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4, errors=1)
     result.stdout.fnmatch_lines(
         ["*ERROR at setup of test_positional*", "*takes keyword arguments only*"]
@@ -72,7 +81,7 @@ async def test_strict(suno_client, suno_sandbox):
         await job.wait(timeout=10)
     assert "GENERATE_AUDIO_FAILED" in str(failed.value)
 ''')
-    result = pytester.runpytest("-p", "suno_async.testing", "-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest(*plugin_args(), "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 
