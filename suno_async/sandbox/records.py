@@ -10,7 +10,6 @@ callback lists both. Callbacks follow §8, with the host differences of ``provid
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from . import media
@@ -131,11 +130,6 @@ _RECORD_STEM_KEYS = (
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(p.title() for p in rest)
-
-
-def stamp(ms: int) -> str:
-    """Epoch ms as the documented ``"YYYY-MM-DD HH:MM:SS"`` (UTC) used in callback items."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
 
 
 # --- URLs ---------------------------------------------------------------------------------
