@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from . import routes_files, routes_music, routes_other
+from . import routes_files, routes_music, routes_other, routes_voice
 from .faults import HTTP_KINDS, Fault
 from .replies import KEY, NO_ACCESS, STATE, envelope, json_reply
+from .requestlog import SandboxRequest, body_json, redact
 from .state import SandboxState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -87,6 +88,23 @@ async def _authed(request: web.Request, handler: Handler) -> web.StreamResponse:
         return envelope(405, "Method Not Allowed", status=405)
 
 
+async def _log(state: SandboxState, request: web.Request) -> None:
+    """Append the request to ``sandbox.requests`` (a JSON body is read; it stays readable)."""
+    parsed = None
+    if request.content_type == "application/json" and request.can_read_body:
+        parsed = body_json(await request.read())
+    state.requests.add(
+        SandboxRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            json=parsed,
+            headers=redact(request.headers),
+            at=state.now(),
+        )
+    )
+
+
 @web.middleware
 async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count the request, apply an HTTP fault if one matches, authenticate, dispatch."""
@@ -94,6 +112,8 @@ async def sandbox_middleware(request: web.Request, handler: Handler) -> web.Stre
     path = request.path
     if path.startswith("/api/"):
         state.stats.received[path] += 1
+    if not path.startswith("/_sandbox/"):
+        await _log(state, request)
     fault = None if path.startswith("/_sandbox/") else state.faults.pick(path, HTTP_KINDS)
     if fault is None:
         return await _authed(request, handler)
@@ -126,4 +146,5 @@ def make_app(state: SandboxState) -> web.Application:
     routes_music.add_routes(app)
     routes_other.add_routes(app)
     routes_files.add_routes(app)
+    routes_voice.add_routes(app)
     return app

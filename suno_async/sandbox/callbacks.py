@@ -79,7 +79,8 @@ class CallbackDispatcher:
         self.retries = max(1, retries)
         self.hmac_key = hmac_key
         self.on_phase = on_phase
-        self._heap: list[tuple[float, int, Task, tuple[Phase, ...]]] = []
+        # (due loop time, sequence, task, indexes into task.steps fired together)
+        self._heap: list[tuple[float, int, Task, tuple[int, ...]]] = []
         self._seq = 0
         self._wake: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -123,17 +124,31 @@ class CallbackDispatcher:
 
     def schedule(self, task: Task) -> None:
         """Queue the stage events of a new task (callbacks and side effects such as refunds)."""
-        if task.reorder_callbacks:
-            phases = tuple(s.phase for s in reversed(task.steps))
-            self._push(task.created + task.end_offset, task, phases)
+        pending = [
+            i
+            for i, step in enumerate(task.steps)
+            if i not in task.fired and step.phase not in (Phase.PENDING, Phase.QUEUED)
+        ]
+        if not pending:
             return
-        for step in task.steps:
-            if step.phase not in (Phase.PENDING, Phase.QUEUED):
-                self._push(task.created + step.offset, task, (step.phase,))
+        if task.reorder_callbacks:
+            self._push(task.created + task.end_offset, task, tuple(reversed(pending)))
+            return
+        for i in pending:
+            self._push(task.created + task.steps[i].offset, task, (i,))
 
-    def _push(self, due: float, task: Task, phases: tuple[Phase, ...]) -> None:
+    def reschedule(self, task: Task) -> None:
+        """Re-queue the events of ``task`` after its timeline changed (``Sandbox.advance``):
+        events now due fire at once, in stage order; the rest at their new times."""
+        self._heap = [entry for entry in self._heap if entry[2] is not task]
+        heapq.heapify(self._heap)
+        self.schedule(task)
+        if self._wake is not None:
+            self._wake.set()
+
+    def _push(self, due: float, task: Task, indexes: tuple[int, ...]) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (due, self._seq, task, phases))
+        heapq.heappush(self._heap, (due, self._seq, task, indexes))
         if self._wake is not None and self._heap[0][1] == self._seq:
             self._wake.set()
 
@@ -143,9 +158,9 @@ class CallbackDispatcher:
         while True:
             now = loop.time()
             while self._heap and self._heap[0][0] <= now:
-                _, _, task, phases = heapq.heappop(self._heap)
+                _, _, task, indexes = heapq.heappop(self._heap)
                 try:
-                    self._fire(task, phases)
+                    self._fire(task, indexes)
                 except Exception:  # pragma: no cover - a bug must not stop the scheduler
                     log.exception("sandbox: callback event for %s failed", task.task_id)
             self._wake.clear()
@@ -153,9 +168,13 @@ class CallbackDispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _fire(self, task: Task, phases: tuple[Phase, ...]) -> None:
+    def _fire(self, task: Task, indexes: tuple[int, ...]) -> None:
         payloads: list[dict[str, Any]] = []
-        for phase in phases:
+        for index in indexes:
+            if index in task.fired or index >= len(task.steps):
+                continue
+            task.fired.add(index)
+            phase = task.steps[index].phase
             self.on_phase(task, phase)
             if phase in task.callbacks_sent_early:
                 continue

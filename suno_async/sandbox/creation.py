@@ -24,7 +24,7 @@ from .replies import (
     state_of,
     too_many,
 )
-from .rules import Invalid
+from .rules import MISSING_CALLBACK, Invalid
 from .state import SandboxState
 from .tasks import Phase, Step, Task
 from .timeline import ERRORS
@@ -43,6 +43,12 @@ class Draft:
         self.now = state.now()
         self.task_id = state.new_task_id()
         self.rng = state.task_rng(self.task_id)
+        self.provider = state.provider
+
+    @property
+    def v6(self) -> bool:
+        """Whether the host accepts the V6 model family (REFERENCE §3.1)."""
+        return self.provider.v6_models
 
     def task(
         self,
@@ -52,6 +58,7 @@ class Draft:
         *,
         markers: frozenset[str],
         cost: float,
+        callback: str | None = None,
         **fields: Any,
     ) -> Task:
         code, message = ERRORS[cause] if cause is not None else (None, None)
@@ -65,13 +72,14 @@ class Draft:
             created=self.now,
             create_ms=self.state.epoch_ms(),
             base_url=base_url(self.request),
-            callback_url=str(self.body.get("callBackUrl") or ""),
+            callback_url=str(callback or self.body.get("callBackUrl") or ""),
             steps=steps,
             markers=markers,
             cost=cost,
             error_code=code,
             error_message=message,
             refund_on_failure=cause in ("refund", "create-fail"),
+            provider=self.provider,
             **fields,
         )
 
@@ -84,6 +92,8 @@ def rate_limit_reply(state: SandboxState, key: str, now: float) -> web.Response 
         f"Rate limit exceeded: at most {state.rate.limit} new tasks per "
         f"{state.rate.window:g} seconds. Please try again later.",
         state.rate.retry_after(key, now),
+        state.provider.rate_limit_code,
+        state.provider.rate_limit_http,
     )
 
 
@@ -100,6 +110,8 @@ async def submit(
         draft = Draft(request, state, await read_body(request))
         task = build(draft)
     except Invalid as err:
+        if err.msg == MISSING_CALLBACK:  # kie 422, sunoapi.org 400 (fixtures)
+            err.code = state.provider.missing_callback_code
         return invalid(err)
     # checked again: other creations may have landed while the body was read
     limited = rate_limit_reply(state, key, state.now())

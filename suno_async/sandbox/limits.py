@@ -20,6 +20,7 @@ DEFAULT_COSTS: dict[str, float] = {
     "wav": 0.4,
     "vocal_removal": 10.0,
     "vocal_removal_split_stem": 50.0,
+    "vocal_removal_split_stem_advanced": 16.0,  # one T comment (conf. low)
     "midi": 0.0,  # not documented
     "mp4": 2.0,
     "cover": 0.0,
@@ -27,6 +28,8 @@ DEFAULT_COSTS: dict[str, float] = {
     "timestamped_lyrics": 0.5,
     "persona": 0.0,
     "recovery": 0.0,  # no documented price
+    "voice_validate": 0.0,  # free
+    "voice": 0.0,  # free
 }
 
 

@@ -22,7 +22,9 @@ MARKERS = frozenset(
 )
 
 #: Task families a marker can be scoped to with ``[[name:family]]``.
-FAMILIES = frozenset({"music", "lyrics", "wav", "vocal", "midi", "mp4", "cover", "recovery"})
+FAMILIES = frozenset(
+    {"music", "lyrics", "wav", "vocal", "midi", "mp4", "cover", "recovery", "voice"}
+)
 
 _PATTERN = re.compile(r"\[\[([a-z-]+)(?::([a-z0-9]+))?\]\]")
 

@@ -1,13 +1,15 @@
 """Wire shapes: record-info ``data`` objects and callback bodies, per task family.
 
-Music records follow the live replies (REFERENCE §6.1, §10): ``response`` is null until the
-text stage, ``param`` is a JSON string, ``createTime`` is epoch ms, ``type`` is the model code
-name, tracks carry ``audioUrl: ""`` and no ``duration`` until ready. Callbacks follow §8.
+Music records follow the live replies (REFERENCE §6.1, §7.4, §10): ``response`` is null until
+the text stage, ``param`` is a JSON string, ``createTime`` is epoch ms (in callbacks too),
+``type`` is the model code name. Track contents per stage (§7.4): at TEXT_SUCCESS every track
+has its stream and image URLs, ``audioUrl: ""`` and ``duration: null``; at FIRST_SUCCESS track 1
+is complete (audio URL, duration) and track 2 still has stream/image only; the ``first``
+callback lists both. Callbacks follow §8, with the host differences of ``providers``.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from . import media
@@ -75,6 +77,7 @@ COVER_FLAG = {
     Phase.CALLBACK_EXCEPTION_EARLY: 3,
 }
 STRING_FLAGS = {"wav": WAV_FLAG, "vocal": VOCAL_FLAG, "mp4": MP4_FLAG}
+VOICE_FAMILIES = frozenset({"voice_validate", "voice"})
 
 SEPARATE_STEMS = ("Vocals", "Instrumental")
 SPLIT_STEMS = (
@@ -129,11 +132,6 @@ def _camel(snake: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def stamp(ms: int) -> str:
-    """Epoch ms as the documented ``"YYYY-MM-DD HH:MM:SS"`` (UTC) used in callback items."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
-
-
 # --- URLs ---------------------------------------------------------------------------------
 
 
@@ -168,12 +166,15 @@ def cover_urls(task: Task) -> list[str]:
 
 
 def _readiness(task: Task, phase: Phase) -> list[int]:
-    """Per track: 0 = text only, 1 = stream + image, 2 = complete."""
+    """Per track: 0 = text only, 1 = stream + image, 2 = complete (REFERENCE §7.4)."""
+    n = len(task.tracks)
     if phase.has_results:
-        return [2] * len(task.tracks)
+        return [2] * n
     if phase is Phase.FIRST:
-        return [1] + [0] * (len(task.tracks) - 1)
-    return [0] * len(task.tracks)
+        return [2] + [1] * (n - 1)
+    if phase is Phase.TEXT:
+        return [1] * n
+    return [0] * n
 
 
 def _track_fields(task: Task, track: Track, level: int) -> dict[str, Any]:
@@ -207,9 +208,8 @@ def music_track(task: Task, track: Track, level: int) -> dict[str, Any]:
         "title": track.title,
         "tags": track.tags,
         "createTime": track.create_ms,
+        "duration": track.duration if level >= 2 else None,
     }
-    if level >= 2:
-        item["duration"] = track.duration
     return item
 
 
@@ -217,11 +217,16 @@ _SOURCE_CALLBACK_OPS = frozenset({"upload_cover", "upload_extend", "mashup"})
 
 
 def callback_track(task: Task, track: Track, level: int) -> dict[str, Any]:
-    """A callback item (snake_case; ``createTime`` stays camelCase as in the docs)."""
+    """A callback item (snake_case; ``createTime`` stays camelCase and is epoch-ms, as live).
+
+    A track that is not complete has ``audio_url: ""`` and neither ``source_audio_url`` nor
+    ``duration`` (the live ``first`` callback, REFERENCE §7.4)."""
     f = _track_fields(task, track, level)
-    sources = task.operation in _SOURCE_CALLBACK_OPS
+    sources = (
+        task.operation in _SOURCE_CALLBACK_OPS or task.provider.callback_sources_always
+    )
     item: dict[str, Any] = {"id": track.id, "audio_url": f["audio"]}
-    if sources:
+    if sources and level >= 2:
         item["source_audio_url"] = f["source_audio"]
     item["stream_audio_url"] = f["stream"]
     if sources:
@@ -234,7 +239,7 @@ def callback_track(task: Task, track: Track, level: int) -> dict[str, Any]:
         model_name=track.model_name,
         title=track.title,
         tags=track.tags,
-        createTime=stamp(track.create_ms),
+        createTime=track.create_ms,
     )
     if level >= 2:
         item["duration"] = track.duration
@@ -271,7 +276,7 @@ def music_record(task: Task, now: float) -> dict[str, Any]:
 
 _MUSIC_MSGS = {
     "text": "Text generation completed.",
-    "first": "First track generated successfully.",
+    "first": "First audio generated successfully.",
     "complete": "All generated successfully.",
 }
 
@@ -293,8 +298,8 @@ def music_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
     levels = _readiness(task, phase)
     if kind == "text":
         items: list[dict[str, Any]] = []
-    elif kind == "first":
-        items = [callback_track(task, task.tracks[0], levels[0])]
+    elif kind == "first":  # live: both items, the second with stream/image only
+        items = [callback_track(task, t, lv) for t, lv in zip(task.tracks, levels, strict=True)]
     else:
         items = [callback_track(task, t, 2) for t in task.tracks]
     return {
@@ -338,32 +343,65 @@ def lyrics_record(task: Task, now: float) -> dict[str, Any]:
 
 
 def lyrics_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
+    """kie: ``data.task_id`` + items' ``error_message``; sunoapi.org: ``taskId`` /
+    ``errorMessage`` (REFERENCE §8.2)."""
+    id_key, error_key = task.provider.lyrics_id_key, task.provider.lyrics_error_key
     if phase in FAILURE_PHASES:
         return {
             "code": task.error_code or 400,
             "msg": "Lyrics generation failed",
-            "data": {"callbackType": "error", "task_id": task.task_id, "data": None},
+            "data": {"callbackType": "error", id_key: task.task_id, "data": None},
         }
     if not phase.has_results:
         return None
     items = [
-        {"error_message": "", "status": "complete", "text": text, "title": title}
+        {error_key: "", "status": "complete", "text": text, "title": title}
         for title, text in task.texts
     ]
     return {
         "code": 200,
         "msg": "All generated successfully.",
-        "data": {"callbackType": "complete", "task_id": task.task_id, "data": items},
+        "data": {"callbackType": "complete", id_key: task.task_id, "data": items},
     }
 
 
 def stems(task: Task) -> tuple[str, ...]:
+    if task.variant == "split_stem_advanced":
+        return advanced_parts(task.stem_name)
     return SPLIT_STEMS if task.variant == "split_stem" else SEPARATE_STEMS
+
+
+def advanced_parts(stem: str) -> tuple[str, str]:
+    """``split_stem_advanced``: the extracted stem and the rest of the mix without it."""
+    return stem, f"No {stem}"
+
+
+def _advanced_pair(task: Task) -> list[dict[str, Any]]:
+    """``origin_data[]`` / ``originData[]`` of ``split_stem_advanced``: one ``{extract, remove}``
+    pair with snake_case item keys in record-info and callbacks alike (REFERENCE §6.8, §8.4)."""
+    extract, remove = advanced_parts(task.stem_name)
+    parts = {}
+    for role, name, origin in (
+        ("extract", extract, task.origin_ids[0]),
+        ("remove", remove, task.origin_ids[1]),
+    ):
+        parts[role] = {
+            "audio_url": stem_url(task.base_url, task.task_id, name),
+            "stem_type_group_name": name,
+            "id": origin,
+            "duration": task.source_duration,
+        }
+    return [parts]
 
 
 def vocal_response(task: Task) -> dict[str, Any]:
     names = stems(task)
     resp: dict[str, Any] = {"id": None, "originUrl": None}
+    if task.variant == "split_stem_advanced":
+        resp["originData"] = _advanced_pair(task)
+        for key in _RECORD_STEM_KEYS:
+            resp[key] = None
+        return resp
     resp["originData"] = [
         {
             "duration": task.source_duration,
@@ -422,13 +460,22 @@ def derived_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
         msg = task.error_message if failed else "MP4 generated successfully."
         data = {"task_id": task.task_id, "video_url": None if failed else video_url(task)}
     else:
-        msg = task.error_message if failed else "vocal Removal generated successfully."
+        # The result key is per host (kie EN: vocal_separation_info; sunoapi.org / kie CN:
+        # vocal_removal_info); split_stem_advanced uses vocal_removal_info.origin_data[]
+        # with {extract, remove} pairs (REFERENCE §8.4).
+        p = task.provider
+        msg = task.error_message if failed else p.separation_msg
         info: dict[str, Any] | None = None
-        if not failed:
+        key = p.separation_key
+        if task.variant == "split_stem_advanced":
+            key = "vocal_removal_info"
+            if not failed:
+                info = {"origin_url": "", "origin_data": _advanced_pair(task)}
+        elif not failed:
             info = {"origin_url": ""}
             for name in stems(task):
                 info[_STEM_KEYS[name] + "_url"] = stem_url(task.base_url, task.task_id, name)
-        data = {"task_id": task.task_id, "vocal_removal_info": info}
+        data = {"task_id": task.task_id, key: info}
     return {"code": code, "msg": msg, "data": data}
 
 
@@ -565,6 +612,57 @@ def recovery_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
     }
 
 
+# --- Suno Voice (REFERENCE §6.14, §7.3): camelCase ``taskId``, string ``status`` -------------
+
+VALIDATE_STATUS = {
+    Phase.QUEUED: "wait_processing",
+    Phase.PENDING: "wait_processing",
+    Phase.GENERATING: "processing_validate",
+    Phase.SUCCESS: "wait_validating",  # the verification phrase is ready to be recorded
+    Phase.CALLBACK_EXCEPTION: "wait_validating",
+    Phase.FAILED: "processing_validate_fail",
+    Phase.CREATE_FAILED: "processing_validate_fail",
+    Phase.SENSITIVE: "processing_validate_fail",
+    Phase.CALLBACK_EXCEPTION_EARLY: "processing_validate_fail",
+}
+VOICE_STATUS = {
+    Phase.QUEUED: "wait_processing",
+    Phase.PENDING: "wait_processing",
+    Phase.GENERATING: "wait_processing",
+    Phase.SUCCESS: "success",
+    Phase.CALLBACK_EXCEPTION: "success",
+    Phase.FAILED: "fail",
+    Phase.CREATE_FAILED: "fail",
+    Phase.SENSITIVE: "fail",
+    Phase.CALLBACK_EXCEPTION_EARLY: "fail",
+}
+
+
+def voice_record(task: Task, now: float, phase: Phase | None = None) -> dict[str, Any]:
+    """``/voice/validate-info`` (validate tasks) or ``/voice/record-info`` (voice tasks)."""
+    phase = task.phase(now) if phase is None else phase
+    code, message = _error_fields(task, phase)
+    data: dict[str, Any] = {"taskId": task.task_id}
+    if task.family == "voice_validate":
+        data["validateInfo"] = task.voice_id if phase.has_results else None
+        data["status"] = VALIDATE_STATUS[phase]
+    else:
+        data["voiceId"] = task.voice_id if phase.has_results else None
+        data["status"] = VOICE_STATUS[phase]
+    data.update(errorCode=code, errorMessage=message)
+    return data
+
+
+def voice_callback(task: Task, phase: Phase) -> dict[str, Any] | None:
+    failed = phase in FAILURE_PHASES
+    if not failed and not phase.has_results:
+        return None
+    data = voice_record(task, 0.0, phase)
+    if failed:
+        return {"code": task.error_code or 501, "msg": task.error_message, "data": data}
+    return {"code": 200, "msg": "success", "data": data}
+
+
 def callback_body(task: Task, phase: Phase, seed: int) -> dict[str, Any] | None:
     """The callback POSTed when ``task`` enters ``phase`` (None: no callback for that phase)."""
     if task.family == "music":
@@ -577,6 +675,8 @@ def callback_body(task: Task, phase: Phase, seed: int) -> dict[str, Any] | None:
         return cover_callback(task, phase)
     if task.family == "recovery":
         return recovery_callback(task, phase)
+    if task.family in VOICE_FAMILIES:
+        return voice_callback(task, phase)
     return derived_callback(task, phase)
 
 
@@ -592,4 +692,6 @@ def record(task: Task, now: float, seed: int) -> dict[str, Any]:
         return cover_record(task, now)
     if task.family == "recovery":
         return recovery_record(task, now)
+    if task.family in VOICE_FAMILIES:
+        return voice_record(task, now)
     return derived_record(task, now)

@@ -10,14 +10,15 @@ import re
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
 from . import media
 from .callbacks import is_local_url
-from .replies import json_reply, key_of, state_of
-from .rules import is_http_url
+from .replies import json_reply, key_of, parse_json, state_of
+from .rules import Invalid, is_http_url
 from .state import SandboxState
 
 UPLOAD_MAX_BYTES = 100 * 1024 * 1024
@@ -53,7 +54,8 @@ def _store(
         )
         file_name = _auto_name(ext)
     mime = mime or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-    file_path = f"kieai/{_user_id(key_of(request))}/{upload_path}/{file_name}"
+    prefix = state.provider.upload_prefix
+    file_path = f"{prefix}/{_user_id(key_of(request))}/{upload_path}/{file_name}"
     state.uploads[file_path] = (data, mime)
     base = str(request.url.origin())
     return json_reply(
@@ -104,9 +106,10 @@ async def stream_upload(request: web.Request) -> web.Response:
 
 
 async def _json(request: web.Request) -> dict[str, Any] | None:
+    """The JSON object body, or None for anything else (bad JSON, lone surrogates, ...)."""
     try:
-        body = await request.json()
-    except ValueError:
+        body = parse_json(await request.read())
+    except Invalid:
         return None
     return body if isinstance(body, dict) else None
 
@@ -202,6 +205,24 @@ def _media(state: SandboxState, kind: str, name: str) -> tuple[bytes, str] | Non
         if recovered and task.phase(state.now()).terminal:
             return media.wav_bytes(audio_id, seed), "audio/wav"  # the track's own audio
     return None
+
+
+def generated_here(state: SandboxState, url: str, host: str) -> bool:
+    """Whether ``url`` is a file this sandbox serves (generated media or an upload) on
+    ``host`` (the ``Host`` the caller used): what ``common/download-url`` accepts."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or parts.netloc != host:
+        return False
+    path = parts.path
+    if path.startswith("/files/upload/"):
+        return path[len("/files/upload/") :] in state.uploads
+    segments = path.split("/")
+    if len(segments) != 4 or segments[1] != "files":
+        return False
+    return _media(state, segments[2], segments[3]) is not None
 
 
 def _not_found() -> web.Response:

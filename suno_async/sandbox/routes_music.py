@@ -12,6 +12,8 @@ from .markers import MARKER_FIELDS, find_markers
 from .records import record
 from .replies import (
     NO_CREDITS,
+    NO_LYRICS_SOURCE,
+    NO_PERSONA_SOURCE,
     NO_RECORD,
     envelope,
     invalid,
@@ -23,7 +25,7 @@ from .replies import (
 )
 from .rules import Invalid
 from .state import SandboxState
-from .tasks import Task, Track
+from .tasks import Phase, Task, Track
 from .timeline import music_steps
 
 TRACKS_PER_TASK = 2
@@ -57,14 +59,21 @@ def music_task(
     content: tuple[str, str, str],
     *,
     parent_music_id: str = "",
-    bad_source: bool = False,
+    late_failure: str | None = None,
     cost_key: str | None = None,
 ) -> Task:
-    """A two-track music task on a seeded timeline shaped by the prompt's markers."""
+    """A two-track music task on a seeded timeline shaped by the prompt's markers.
+
+    ``late_failure`` (a cause of ``timeline.ERRORS``): the request was accepted although it
+    cannot succeed; the task fails at the text-stage time, as live (REFERENCE §10 item 4)."""
     state = draft.state
     markers = find_markers((draft.body.get(f) for f in MARKER_FIELDS), "music")
+    if late_failure is None and any(
+        rules.unreachable(u) for u in _source_urls(draft.body)
+    ):
+        late_failure = "unreachable"
     steps, cause = music_steps(
-        draft.rng, markers, state.time_scale, state.config.timeline, bad_source=bad_source
+        draft.rng, markers, state.time_scale, state.config.timeline, late_failure=late_failure
     )
     title, tags, lyrics = content
     codename = rules.MODEL_CODENAMES[model]
@@ -94,6 +103,21 @@ def music_task(
     )
 
 
+def _source_urls(body: dict[str, Any]) -> list[object]:
+    urls: list[object] = [body.get("uploadUrl")]
+    listed = body.get("uploadUrlList")
+    if isinstance(listed, list):
+        urls.extend(listed)
+    return urls
+
+
+def track_ready(task: Task, index: int, now: float) -> bool:
+    """Whether track ``index`` of a music task is complete at ``now``: every track once the
+    task succeeded, track 1 already at FIRST_SUCCESS (REFERENCE §7.4)."""
+    phase = task.phase(now)
+    return phase.has_results or (phase is Phase.FIRST and index == 0)
+
+
 def source_track(state: SandboxState, key: str, audio_id: str) -> tuple[Task, Track] | None:
     """The music task and track an audio id belongs to (same account), or None."""
     hit = state.store.audio_index.get(audio_id)
@@ -109,40 +133,49 @@ def source_track(state: SandboxState, key: str, audio_id: str) -> tuple[Task, Tr
 
 
 def build_generate(d: Draft) -> Task:
-    model = rules.generate(d.body)
+    model = rules.generate(d.body, d.v6)
     custom, instrumental = bool(d.body["customMode"]), bool(d.body["instrumental"])
     return music_task(d, "generate", model, _content(d, custom, instrumental))
 
 
 def build_extend(d: Draft) -> Task:
-    model, flag, at = rules.extend(d.body)
+    """A bogus ``audioId``, a model other than the source's or a ``continueAt`` past its end
+    are accepted and fail later (live: bogus audioId; the others are unrecorded, so the
+    sandbox is not stricter than live)."""
+    model, flag, at = rules.extend(d.body, d.v6)
     audio_id = str(d.body["audioId"])
     found = source_track(d.state, d.key, audio_id)
     instrumental = bool(d.body.get("instrumental") or False)
     if found is None:
         content = _content(d, flag, instrumental)
-        return music_task(d, "extend", model, content, parent_music_id=audio_id, bad_source=True)
-    src, track = found
-    if src.model != model:
-        raise Invalid(422, f"model must match the model of the source audio ({src.model})")
-    if at is not None and at >= track.duration:
-        raise Invalid(
-            422, f"continueAt must be less than the source audio duration ({track.duration} s)"
+        return music_task(
+            d, "extend", model, content, parent_music_id=audio_id, late_failure="bad-source"
         )
+    src, track = found
+    failure = None
+    if src.model != model:
+        failure = "model-mismatch"
+    elif at is not None and at >= track.duration:
+        failure = "continue-at"
     content = _content(d, True, instrumental) if flag else (track.title, track.tags, track.prompt)
-    return music_task(d, "extend", model, content, parent_music_id=audio_id)
+    return music_task(
+        d, "extend", model, content, parent_music_id=audio_id, late_failure=failure
+    )
 
 
 def build_upload_cover(d: Draft) -> Task:
-    model = rules.upload_cover(d.body)
+    model = rules.upload_cover(d.body, d.v6)
     custom, instrumental = bool(d.body["customMode"]), bool(d.body["instrumental"])
     return music_task(d, "upload_cover", model, _content(d, custom, instrumental))
 
 
 def build_upload_extend(d: Draft) -> Task:
-    model = rules.upload_extend(d.body)
+    model, has_continue_at = rules.upload_extend(d.body, d.v6)
     flag, instrumental = bool(d.body["defaultParamFlag"]), bool(d.body["instrumental"])
-    return music_task(d, "upload_extend", model, _content(d, flag, instrumental))
+    failure = None if has_continue_at else "no-continue-at"
+    return music_task(
+        d, "upload_extend", model, _content(d, flag, instrumental), late_failure=failure
+    )
 
 
 def build_add_instrumental(d: Draft) -> Task:
@@ -166,18 +199,22 @@ def build_replace_section(d: Draft) -> Task:
     found = source_track(d.state, d.key, audio_id)
     if found is None or found[0].task_id != d.body["taskId"]:
         return music_task(
-            d, "replace_section", "V5", content, parent_music_id=audio_id, bad_source=True
+            d,
+            "replace_section",
+            "V5",
+            content,
+            parent_music_id=audio_id,
+            late_failure="bad-source",
         )
     src, track = found
-    if end > track.duration:
-        raise Invalid(
-            422, f"infillEndS must not exceed the source audio duration ({track.duration} s)"
-        )
-    return music_task(d, "replace_section", src.model, content, parent_music_id=audio_id)
+    failure = "window" if end > track.duration else None
+    return music_task(
+        d, "replace_section", src.model, content, parent_music_id=audio_id, late_failure=failure
+    )
 
 
 def build_mashup(d: Draft) -> Task:
-    model = rules.mashup(d.body)
+    model = rules.mashup(d.body, d.v6)
     custom, instrumental = bool(d.body["customMode"]), bool(d.body.get("instrumental") or False)
     return music_task(d, "mashup", model, _content(d, custom, instrumental))
 
@@ -219,6 +256,8 @@ def poll_gate(state: SandboxState, task_id: str, now: float) -> web.Response | N
             f"Too many requests for this task: at most {state.config.poll_limit:g} "
             "record-info calls per second.",
             state.polls.retry_after(task_id, now),
+            state.provider.rate_limit_code,
+            state.provider.rate_limit_http,
         )
     return None
 
@@ -246,7 +285,7 @@ async def record_info(request: web.Request, family: str, unknown_is_error: bool)
         return polled
     task, now = polled
     state = state_of(request)
-    if task is None:
+    if task is None:  # every family's own record-info: 200 + data null (REFERENCE §2.4)
         return envelope(422, NO_RECORD) if unknown_is_error else ok(None)
     return ok(record(task, now, state.seed))
 
@@ -259,12 +298,12 @@ async def music_record_info(request: web.Request) -> web.Response:
 
 
 def finished_source(
-    state: SandboxState, key: str, task_id: str, audio_id: str
+    state: SandboxState, key: str, task_id: str, audio_id: str, not_found: str = NO_RECORD
 ) -> tuple[Task, Track]:
     found = source_track(state, key, audio_id)
     if found is None or found[0].task_id != task_id:
-        raise Invalid(422, NO_RECORD)
-    if not found[0].phase(state.now()).has_results:
+        raise Invalid(422, not_found)
+    if not track_ready(found[0], found[0].tracks.index(found[1]), state.now()):
         raise Invalid(422, "The music task is not completed yet")
     return found
 
@@ -282,7 +321,7 @@ async def timestamped_lyrics(request: web.Request) -> web.Response:
     try:
         body = await read_body(request)
         task_id, audio_id = rules.task_and_audio(body, callback=False)
-        _, track = finished_source(state, key, task_id, audio_id)
+        _, track = finished_source(state, key, task_id, audio_id, NO_LYRICS_SOURCE)
         _pay(state, key, "timestamped_lyrics")
     except Invalid as err:
         return invalid(err)
@@ -346,7 +385,7 @@ async def persona(request: web.Request) -> web.Response:
     try:
         body = await read_body(request)
         task_id, audio_id, _start, _end = rules.persona(body)
-        src, _track = finished_source(state, key, task_id, audio_id)
+        src, _track = finished_source(state, key, task_id, audio_id, NO_PERSONA_SOURCE)
         if src.model == "V3_5":
             raise Invalid(422, "Persona generation is not supported for V3_5 music")
         _pay(state, key, "persona")

@@ -13,9 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 #: Models the legacy music endpoints accept (seeds + older and mid docs).
+#: (REFERENCE §3.1: V5_5 live-accepted on kie legacy generate; V6 family only where the host has
+#: it: ``v6=True`` adds it, for the sunoapi.org profile.)
 MUSIC_MODELS = ("V3_5", "V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
+V6_MODELS = ("V6", "V6_WILD", "V6_MINI")
 ADD_MODELS = ("V4_5PLUS", "V5", "V5_5")
-SOUNDS_MODELS = ("V5",)
+SOUNDS_MODELS = ("V5", "V5_5")
+MASHUP_MODELS = ("V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
+REPLACE_MODELS = ("V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
+PERSONA_MODELS = ("style_persona", "voice_persona")
+SONG_DURATION = (10, 360)
 
 #: (prompt, style, title) maximum characters in custom mode. Title is the permissive reading:
 #: 100 for V4_5 / V4_5PLUS / V5 / V5_5 (upload-cover seed), 80 otherwise.
@@ -27,6 +34,9 @@ LIMITS: dict[str, tuple[int, int, int]] = {
     "V4_5ALL": (5000, 1000, 80),
     "V5": (5000, 1000, 100),
     "V5_5": (5000, 1000, 100),
+    "V6": (5000, 1000, 80),
+    "V6_WILD": (5000, 1000, 80),
+    "V6_MINI": (5000, 1000, 80),
 }
 NON_CUSTOM_PROMPT = 500
 SOUNDS_PROMPT = 500
@@ -62,7 +72,9 @@ SOUND_KEYS = (
     "A#",
     "B",
 )
-VOCAL_TYPES = ("separate_vocal", "split_stem")
+VOCAL_TYPES = ("separate_vocal", "split_stem", "split_stem_advanced")
+VOICE_LANGUAGES = ("en", "zh", "es", "fr", "pt", "de", "ja", "ko", "hi", "ru")
+SINGER_LEVELS = ("beginner", "intermediate", "advanced", "professional")
 
 #: Model -> the code name the API reports as ``type`` / ``modelName``.
 MODEL_CODENAMES = {
@@ -73,7 +85,12 @@ MODEL_CODENAMES = {
     "V4_5ALL": "chirp-auk-turbo",
     "V5": "chirp-crow",
     "V5_5": "chirp-fenix",
+    "V6": "chirp-v6",
+    "V6_WILD": "chirp-v6-wild",
+    "V6_MINI": "chirp-v6-mini",
 }
+
+MISSING_CALLBACK = "Please enter callBackUrl."
 
 
 class Invalid(Exception):
@@ -103,11 +120,24 @@ def is_http_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def unreachable(value: Any) -> bool:
+    """A URL the sandbox treats as one the provider cannot fetch: an ``http(s)`` URL on the
+    reserved ``.invalid`` domain (RFC 2606), e.g. ``https://nowhere.invalid/a.mp3``.
+
+    The live API accepts such URLs at submit and fails the task later (REFERENCE §10 item 4);
+    the sandbox never reaches the internet, so every other well-formed URL counts as fetched.
+    """
+    if not is_http_url(value):
+        return False
+    host = (urlsplit(value).hostname or "").rstrip(".")
+    return host == "invalid" or host.endswith(".invalid")
+
+
 def callback_url(body: Body) -> str:
     """Checked first on every async create, as the live API does."""
     value = body.get("callBackUrl")
     if _missing(value):
-        raise Invalid(422, "Please enter callBackUrl.")
+        raise Invalid(422, MISSING_CALLBACK)
     if not is_http_url(value):
         raise Invalid(422, "callBackUrl must be a valid http(s) URL")
     assert isinstance(value, str)
@@ -186,7 +216,11 @@ def number(body: Body, name: str, *, required: bool = False) -> float | None:
         if required:
             raise Invalid(422, f"Please enter {name}.")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(422, f"{name} must be a number")
+    if isinstance(value, int) and abs(value) > 10**15:
+        raise Invalid(422, f"{name} is out of range")
+    if not math.isfinite(value):
         raise Invalid(422, f"{name} must be a number")
     return float(value)
 
@@ -208,10 +242,29 @@ def common_optional(body: Body) -> None:
     for name in ("styleWeight", "weirdnessConstraint", "audioWeight"):
         _weight(body, name)
     opt_str(body, "personaId")
+    persona_model = body.get("personaModel")
+    if persona_model is not None and persona_model not in PERSONA_MODELS:
+        raise Invalid(422, f"personaModel must be one of {', '.join(PERSONA_MODELS)}")
+    duration = body.get("duration")
+    low, high = SONG_DURATION
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int) or not low <= duration <= high
+    ):
+        raise Invalid(422, f"duration must be an integer between {low} and {high} seconds")
 
 
-def custom_fields(body: Body, model_name: str, custom: bool, instrumental: bool) -> None:
-    """The customMode / instrumental rules of generate, upload-cover and mashup."""
+def music_models(v6: bool, base: tuple[str, ...] = MUSIC_MODELS) -> tuple[str, ...]:
+    """``base``, plus the V6 family where the host has it."""
+    return base + V6_MODELS if v6 else base
+
+
+def custom_fields(
+    body: Body, model_name: str, custom: bool, instrumental: bool, *, prompt_needed: bool = True
+) -> None:
+    """The customMode / instrumental rules of generate, upload-cover and mashup.
+
+    ``prompt_needed=False`` (mashup): the non-custom prompt is not enforced at submit (live
+    leniency, REFERENCE §5.8)."""
     p_lim, s_lim, t_lim = LIMITS[model_name]
     what = f"for model {model_name}"
     if custom:
@@ -223,7 +276,7 @@ def custom_fields(body: Body, model_name: str, custom: bool, instrumental: bool)
             opt_str(body, "prompt", p_lim, what)
         else:
             max_len("prompt", req_str(body, "prompt"), p_lim, what)
-    else:
+    elif prompt_needed or not _missing(body.get("prompt")):
         max_len("prompt", req_str(body, "prompt"), NON_CUSTOM_PROMPT, "in non-custom mode")
     common_optional(body)
 
@@ -231,21 +284,21 @@ def custom_fields(body: Body, model_name: str, custom: bool, instrumental: bool)
 # --- music family -------------------------------------------------------------------------
 
 
-def generate(body: Body) -> str:
+def generate(body: Body, v6: bool = False) -> str:
     callback_url(body)
     custom = req_bool(body, "customMode")
     instrumental = req_bool(body, "instrumental")
-    m = model(body, MUSIC_MODELS)
+    m = model(body, music_models(v6))
     custom_fields(body, m, custom, instrumental)
     return m
 
 
-def upload_cover(body: Body) -> str:
+def upload_cover(body: Body, v6: bool = False) -> str:
     callback_url(body)
     req_url(body, "uploadUrl")
     custom = req_bool(body, "customMode")
     instrumental = req_bool(body, "instrumental")
-    m = model(body, MUSIC_MODELS)
+    m = model(body, music_models(v6))
     custom_fields(body, m, custom, instrumental)
     return m
 
@@ -266,12 +319,12 @@ def _extend_fields(body: Body, m: str, instrumental: bool) -> float:
     return at
 
 
-def extend(body: Body) -> tuple[str, bool, float | None]:
+def extend(body: Body, v6: bool = False) -> tuple[str, bool, float | None]:
     """Returns (model, defaultParamFlag, continueAt)."""
     callback_url(body)
     flag = req_bool(body, "defaultParamFlag")
     req_str(body, "audioId")
-    m = model(body, MUSIC_MODELS)
+    m = model(body, music_models(v6))
     at: float | None = None
     if flag:
         at = _extend_fields(body, m, opt_bool(body, "instrumental"))
@@ -281,26 +334,38 @@ def extend(body: Body) -> tuple[str, bool, float | None]:
     return m, flag, at
 
 
-def upload_extend(body: Body) -> str:
+def upload_extend(body: Body, v6: bool = False) -> tuple[str, bool]:
+    """Returns (model, whether ``continueAt`` was sent).
+
+    Live leniencies (REFERENCE §5.4): ``defaultParamFlag: true`` without ``style`` / ``title``
+    is accepted at submit; ``continueAt`` is documented optional but "every call without it
+    fails upstream", so a task without it is accepted and fails later (the caller's choice)."""
     callback_url(body)
     req_url(body, "uploadUrl")
     flag = req_bool(body, "defaultParamFlag")
     instrumental = req_bool(body, "instrumental")
-    m = model(body, MUSIC_MODELS)
-    if flag:
-        _extend_fields(body, m, instrumental)
+    m = model(body, music_models(v6))
+    p_lim, s_lim, t_lim = LIMITS[m]
+    what = f"for model {m}"
+    opt_str(body, "style", s_lim, what)
+    opt_str(body, "title", t_lim, what)
+    if flag and instrumental:
+        opt_str(body, "prompt", p_lim, what)
     else:
-        max_len("prompt", req_str(body, "prompt"), LIMITS[m][0], f"for model {m}")
+        max_len("prompt", req_str(body, "prompt"), p_lim, what)
+    at = number(body, "continueAt")
+    if at is not None and at <= 0:
+        raise Invalid(422, "continueAt must be greater than 0")
     common_optional(body)
-    return m
+    return m, at is not None
 
 
 def add_instrumental(body: Body) -> str:
     callback_url(body)
+    req_str(body, "negativeTags")  # live: 422 "Please enter negativeTags." (REFERENCE §5.5)
     req_url(body, "uploadUrl")
     m = model(body, ADD_MODELS, default="V4_5PLUS")
     max_len("title", req_str(body, "title"), LIMITS[m][2], f"for model {m}")
-    req_str(body, "negativeTags")
     max_len("tags", req_str(body, "tags"), LIMITS[m][1], f"for model {m}")
     common_optional(body)
     return m
@@ -323,6 +388,8 @@ def add_vocals(body: Body) -> str:
 def replace_section(body: Body) -> tuple[str | None, float, float]:
     """Returns (model or None for the taskId+audioId mode, start, end)."""
     callback_url(body)
+    if _missing(body.get("fullLyrics")):
+        raise Invalid(422, "fullLyrics cannot be blank")  # live (REFERENCE §5.7)
     max_len("prompt", req_str(body, "prompt"), 5000)
     max_len("tags", req_str(body, "tags"), 1000)
     max_len("title", req_str(body, "title"), 100)
@@ -339,7 +406,7 @@ def replace_section(body: Body) -> tuple[str | None, float, float]:
         raise Invalid(
             422, f"infillEndS - infillStartS must be between {low:g} and {high:g} seconds"
         )
-    req_str(body, "fullLyrics")
+    req_str(body, "fullLyrics")  # a non-string is still refused
     opt_str(body, "negativeTags", 1000)
     if not _missing(body.get("taskId")) or not _missing(body.get("audioId")):
         req_str(body, "taskId")
@@ -348,10 +415,10 @@ def replace_section(body: Body) -> tuple[str | None, float, float]:
     if _missing(body.get("uploadUrl")):
         raise Invalid(422, "Please enter taskId and audioId, or uploadUrl and model.")
     req_url(body, "uploadUrl")
-    return model(body, MUSIC_MODELS), start, end
+    return model(body, REPLACE_MODELS), start, end
 
 
-def mashup(body: Body) -> str:
+def mashup(body: Body, v6: bool = False) -> str:
     callback_url(body)
     urls = body.get("uploadUrlList")
     if urls is None:
@@ -362,8 +429,8 @@ def mashup(body: Body) -> str:
         raise Invalid(422, "uploadUrlList must contain valid http(s) URLs")
     custom = req_bool(body, "customMode")
     instrumental = opt_bool(body, "instrumental")
-    m = model(body, MUSIC_MODELS)
-    custom_fields(body, m, custom, instrumental)
+    m = model(body, music_models(v6, MASHUP_MODELS))
+    custom_fields(body, m, custom, instrumental, prompt_needed=False)
     return m
 
 
@@ -402,15 +469,27 @@ def task_and_audio(body: Body, *, callback: bool = True) -> tuple[str, str]:
     return req_str(body, "taskId"), req_str(body, "audioId")
 
 
-def vocal_removal(body: Body) -> tuple[str, str, str]:
-    task_id, audio_id = task_and_audio(body)
+def vocal_removal(body: Body) -> tuple[tuple[str, str] | str, str, str | None]:
+    """Returns (``(taskId, audioId)`` or the uploaded ``audioUrl``, type, stemName).
+
+    Source: either ``taskId`` + ``audioId`` or ``audioUrl`` (oneOf, never both);
+    ``stemName`` is required for ``split_stem_advanced`` (REFERENCE §6.8)."""
+    callback_url(body)
     kind = body.get("type")
     if kind is None:
         kind = "separate_vocal"
-    if kind not in VOCAL_TYPES:
+    if not isinstance(kind, str) or kind not in VOCAL_TYPES:
         raise Invalid(422, f"type must be one of {', '.join(VOCAL_TYPES)}")
-    assert isinstance(kind, str)
-    return task_id, audio_id, kind
+    stem: str | None = None
+    if kind == "split_stem_advanced":
+        stem = req_str(body, "stemName")
+    has_ids = not _missing(body.get("taskId")) or not _missing(body.get("audioId"))
+    has_url = not _missing(body.get("audioUrl"))
+    if has_ids and has_url:
+        raise Invalid(422, "Please send either taskId and audioId, or audioUrl, not both.")
+    if has_url:
+        return req_url(body, "audioUrl"), kind, stem
+    return (req_str(body, "taskId"), req_str(body, "audioId")), kind, stem
 
 
 def midi(body: Body) -> tuple[str, str | None]:
@@ -431,10 +510,77 @@ def cover(body: Body) -> str:
     return req_str(body, "taskId")
 
 
-def recovery(body: Body) -> str:
-    """``sunoTaskId``: the music task whose tracks get fresh links (REFERENCE §6.13)."""
-    callback_url(body)
-    return req_str(body, "sunoTaskId")
+def recovery(body: Body, id_field: str, needs_callback: bool) -> tuple[str, str]:
+    """(source music task id, callback URL or "") of a recovery create (REFERENCE §6.13).
+
+    kie: ``{"task_id"}``, callback optional (``callBackUrl`` or ``call_back_url``);
+    sunoapi.org: ``{"sunoTaskId", "callBackUrl"}``, both required."""
+    if needs_callback:
+        url = callback_url(body)
+    else:
+        url = ""
+        for name in ("callBackUrl", "call_back_url"):
+            value = body.get(name)
+            if not _missing(value):
+                if not is_http_url(value):
+                    raise Invalid(422, f"{name} must be a valid http(s) URL")
+                url = str(value)
+                break
+    return req_str(body, id_field), url
+
+
+def download_url(body: Body) -> str:
+    return req_str(body, "url")
+
+
+# --- Suno Voice (REFERENCE §6.14) ---------------------------------------------------------
+
+
+def _opt_callback(body: Body, name: str = "callBackUrl") -> str:
+    value = body.get(name)
+    if _missing(value):
+        return ""
+    if not is_http_url(value):
+        raise Invalid(422, f"{name} must be a valid http(s) URL")
+    return str(value)
+
+
+def voice_validate(body: Body) -> tuple[str, float, float, str]:
+    """(voiceUrl, vocalStartS, vocalEndS, callback URL or "")."""
+    url = req_url(body, "voiceUrl")
+    start = number(body, "vocalStartS", required=True)
+    end = number(body, "vocalEndS", required=True)
+    assert start is not None
+    assert end is not None
+    if start < 0 or end <= start:
+        raise Invalid(422, "vocalEndS must be greater than vocalStartS (both >= 0)")
+    language = body.get("language")
+    if language is not None and language not in VOICE_LANGUAGES:
+        raise Invalid(422, f"language must be one of {', '.join(VOICE_LANGUAGES)}")
+    return url, start, end, _opt_callback(body)
+
+
+def voice_generate(body: Body) -> tuple[str, str, str]:
+    """(validate taskId, verifyUrl, callback URL or "")."""
+    task_id = req_str(body, "taskId")
+    verify = req_url(body, "verifyUrl")
+    for name in ("voiceName", "description", "style"):
+        opt_str(body, name, 1000)
+    level = body.get("singerSkillLevel")
+    if level is not None and level not in SINGER_LEVELS:
+        raise Invalid(422, f"singerSkillLevel must be one of {', '.join(SINGER_LEVELS)}")
+    return task_id, verify, _opt_callback(body)
+
+
+def voice_regenerate(body: Body) -> tuple[str, str]:
+    """(taskId, callback URL): the docs spell it ``calBackUrl``; ``callBackUrl`` is taken too."""
+    task_id = req_str(body, "taskId")
+    url = _opt_callback(body, "calBackUrl") or _opt_callback(body)
+    return task_id, url
+
+
+def check_voice(body: Body) -> str:
+    return req_str(body, "task_id")
 
 
 def style_boost(body: Body) -> str:

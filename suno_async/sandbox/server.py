@@ -14,8 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from .app import make_app
+from .control import advance, target_phase
 from .faults import Fault
 from .records import record
+from .requestlog import SandboxRequest
 from .state import SandboxConfig, SandboxState
 from .stats import SandboxStats
 from .tasks import Task
@@ -26,7 +28,12 @@ class Sandbox:
 
     Every duration of the realistic timeline is multiplied by ``time_scale``; ids, timelines and
     media are deterministic for a given ``seed``. See the package docstring for the magic
-    prompt markers and fault kinds.
+    prompt markers and fault kinds. ``provider`` picks the host whose differences are
+    modelled: ``"kie"`` (api.kie.ai, default) or ``"sunoapi"`` (api.sunoapi.org); see
+    ``suno_async.sandbox.providers``.
+
+    For tests of your own code: ``advance(task_id, stage)`` moves a task to a stage at once
+    (its callbacks fire as they would), and ``requests`` lists every request received.
 
     Example::
 
@@ -56,6 +63,7 @@ class Sandbox:
         callback_retries: int = 3,
         timeline: Mapping[str, float] | None = None,
         costs: Mapping[str, float] | None = None,
+        provider: str = "kie",
     ) -> None:
         self.host = host
         self.port = port
@@ -71,6 +79,7 @@ class Sandbox:
                 callback_retries=callback_retries,
                 timeline=timeline,
                 costs=dict(costs or {}),
+                provider=provider,
             )
         )
         self.app = make_app(self._state)
@@ -149,6 +158,66 @@ class Sandbox:
         """The internal view of a task; ``KeyError`` if unknown."""
         return self._state.store.tasks[task_id]
 
+    def advance(self, task_id: str, stage: object) -> bool:
+        """Move a task to ``stage`` now; its callbacks fire as they would have.
+
+        ``stage``: ``"TEXT_SUCCESS"``, ``"FIRST_SUCCESS"``, ``"SUCCESS"`` (music; other
+        families only ``"SUCCESS"``), a failure (``"FAILED"`` or a family's wire status such as
+        ``"GENERATE_AUDIO_FAILED"``, ``"CREATE_TASK_FAILED"``, ``"SENSITIVE_WORD_ERROR"``), or
+        any enum member with such a ``name`` (``suno_async.Stage.FIRST_SUCCESS``). Returns
+        False when the task already reached that point or ended (nothing changes);
+        ``KeyError`` for an unknown task, ``ValueError`` for an unknown stage.
+
+        Example (a realistic, slow timeline; nothing waits)::
+
+            job = await client.generate(prompt="lofi")      # a SunoClient on sb.url
+            sb.advance(job.task_id, "FIRST_SUCCESS")        # no 40 s wait
+            record = await job.wait(Stage.FIRST_SUCCESS, timeout=5)
+
+        >>> import asyncio, aiohttp
+        >>> async def demo() -> list[str]:
+        ...     async with Sandbox(time_scale=1.0) as sb, aiohttp.ClientSession(
+        ...         headers={"Authorization": f"Bearer {sb.api_key}"}) as http:
+        ...         body = {"customMode": False, "instrumental": True, "model": "V5",
+        ...                 "prompt": "lofi", "callBackUrl": "http://127.0.0.1:9/cb"}
+        ...         async with http.post(f"{sb.url}/api/v1/generate", json=body) as r:
+        ...             task_id = (await r.json())["data"]["taskId"]
+        ...         seen = [sb.status(task_id)]
+        ...         sb.advance(task_id, "FIRST_SUCCESS")
+        ...         seen.append(sb.status(task_id))
+        ...         sb.advance(task_id, "GENERATE_AUDIO_FAILED")
+        ...         return [*seen, sb.status(task_id), sb.requests[0].path]
+        >>> asyncio.run(demo())
+        ['PENDING', 'FIRST_SUCCESS', 'GENERATE_AUDIO_FAILED', '/api/v1/generate']
+        """
+        task = self.task(task_id)
+        phase = target_phase(task, stage)
+        if not advance(task, phase, self._state.now(), self._state.time_scale):
+            return False
+        self._state.callbacks.reschedule(task)
+        return True
+
+    @property
+    def requests(self) -> list[SandboxRequest]:
+        """Every request received so far, oldest first (a copy; at most the last 10 000).
+
+        Each is a frozen ``SandboxRequest(method, path, query, json, headers, at)`` with
+        credentials redacted, for assertions such as::
+
+            (post,) = [r for r in sb.requests if r.path == "/api/v1/generate"]
+            assert post.json["model"] == "V5"
+        """
+        return self._state.requests.snapshot()
+
+    def clear_requests(self) -> None:
+        """Forget the requests logged so far."""
+        self._state.requests.clear()
+
+    @property
+    def provider(self) -> str:
+        """The modelled host: ``"kie"`` or ``"sunoapi"``."""
+        return self._state.provider.name
+
     def status(self, task_id: str) -> str:
         """The wire status / successFlag (recovery: ``code``) a record-info call would show now."""
         data = record(self.task(task_id), self._state.now(), self._state.seed)
@@ -185,6 +254,7 @@ async def serve(
     hmac_key: str | None = None,
     stop: asyncio.Event | None = None,
     out: Any = None,
+    provider: str = "kie",
 ) -> None:
     """Serve a sandbox until SIGINT/SIGTERM (or until ``stop`` is set), then close cleanly."""
     out = out or sys.stdout
@@ -205,6 +275,7 @@ async def serve(
             seed=seed,
             api_key=api_key,
             hmac_key=hmac_key,
+            provider=provider,
         ) as sb:
             print(f"Suno sandbox listening on {sb.url}", file=out)
             print(f"API key: {sb.api_key}", file=out)
@@ -225,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--api-key", default=None)
     parser.add_argument("--hmac-key", default=None)
+    parser.add_argument("--provider", choices=("kie", "sunoapi"), default="kie")
     return parser
 
 
@@ -240,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 api_key=args.api_key,
                 hmac_key=args.hmac_key,
+                provider=args.provider,
             )
         )
     return 0

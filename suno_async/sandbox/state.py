@@ -15,7 +15,9 @@ from typing import Any
 from .callbacks import CallbackDispatcher
 from .faults import FaultRegistry
 from .limits import DEFAULT_COSTS, SlidingWindow
+from .providers import provider
 from .records import FAILURE_PHASES
+from .requestlog import RequestLog
 from .stats import SandboxStats
 from .tasks import Phase, Task, TaskStore
 
@@ -34,6 +36,7 @@ class SandboxConfig:
     callback_retries: int = 3
     timeline: Mapping[str, float] | None = None
     costs: Mapping[str, float] = field(default_factory=dict)
+    provider: str = "kie"
 
 
 class SandboxState:
@@ -43,6 +46,8 @@ class SandboxState:
         if config.time_scale < 0:
             raise ValueError("time_scale must be >= 0")
         self.config = config
+        self.provider = provider(config.provider)
+        self.requests = RequestLog()
         self.seed = config.seed
         self.time_scale = config.time_scale
         self._ids = random.Random(f"ids:{config.seed}")

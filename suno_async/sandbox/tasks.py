@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from .providers import PROVIDERS, Provider
+
 
 class Phase(enum.Enum):
     """Family-neutral phases; ``records`` maps them to each family's wire status."""
@@ -74,7 +76,7 @@ class Task:
     """
 
     task_id: str
-    family: str  # music | lyrics | wav | vocal | midi | mp4 | cover | recovery
+    family: str  # music | lyrics | wav | vocal | midi | mp4 | cover | recovery | voice...
     owner: str  # api key that created it
     path: str  # create path
     body: dict[str, Any]
@@ -105,8 +107,12 @@ class Task:
     images: int = 2  # cover art
     recovered: list[tuple[str, str, str | None]] = field(default_factory=list)
     # recovery: per source track (audio id, title, error or None when recovered)
+    stem_name: str = ""  # vocal removal split_stem_advanced
+    voice_id: str = ""  # voice: the voiceId; voice_validate: the verification phrase
     callbacks_sent_early: set[Phase] = field(default_factory=set)
+    fired: set[int] = field(default_factory=set)  # indexes of steps whose events ran
     reorder_callbacks: bool = False
+    provider: Provider = PROVIDERS["kie"]
 
     def elapsed(self, now: float) -> float:
         return now - self.created

@@ -21,6 +21,8 @@ FAMILY_DEFAULTS: dict[str, tuple[float, float]] = {
     "mp4": (60.0, 120.0),
     "cover": (20.0, 40.0),
     "recovery": (4.0, 10.0),
+    "voice_validate": (10.0, 20.0),
+    "voice": (30.0, 60.0),
 }
 
 #: (errorCode, errorMessage) per failure cause.
@@ -36,6 +38,12 @@ ERRORS: dict[str, tuple[int | None, str]] = {
     "callback-exception": (None, "Callback exception: the callback URL did not accept the result."),
     "callback-exception-early": (500, "Callback exception: the task was aborted."),
     "bad-source": (400, "The audioId does not exist."),
+    # accepted at submit, failing later (REFERENCE §10 item 4)
+    "unreachable": (451, "Failed to fetch the audio file."),
+    "model-mismatch": (400, "The model does not match the model of the source audio."),
+    "continue-at": (400, "continueAt must be less than the source audio duration."),
+    "no-continue-at": (400, "Upload extension failed: continueAt is required."),
+    "window": (400, "The replaced section exceeds the source audio."),
 }
 
 
@@ -58,7 +66,7 @@ def music_steps(
     scale: float,
     override: Mapping[str, float] | None = None,
     *,
-    bad_source: bool = False,
+    late_failure: str | None = None,
 ) -> tuple[list[Step], str | None]:
     """Steps of a music task and the failure cause (a key of ``ERRORS``) if it fails."""
     text = _draw(rng, "text", MUSIC_DEFAULTS, override)
@@ -75,8 +83,8 @@ def music_steps(
         return [*start, Step(t1, Phase.SENSITIVE)], "sensitive"
     if "callback-exception-early" in markers:
         return [*start, Step(t1, Phase.CALLBACK_EXCEPTION_EARLY)], "callback-exception-early"
-    if bad_source:
-        return [*start, Step(t1, Phase.FAILED)], "bad-source"
+    if late_failure is not None:  # accepted at submit, failing at the text-stage time
+        return [*start, Step(t1, Phase.FAILED)], late_failure
     if "never" in markers:
         return start, None
     if "unknown-status" in markers:
@@ -113,9 +121,9 @@ def single_steps(
         return start, None
     if "unknown-status" in markers:
         start = [Step(0.0, Phase.QUEUED), Step(t / 4, Phase.PENDING)]
-    if family == "cover":
+    if family in ("cover", "voice_validate"):
         start = [*start, Step(t / 2, Phase.GENERATING)]
-    for failure in ("fail", "refund"):
+    for failure in ("fail", "refund", "unreachable"):
         if failure in markers:
             return [*start, Step(t, Phase.FAILED)], failure
     if "callback-exception" in markers:

@@ -119,7 +119,11 @@ async def test_family_callback_shapes(sb: Sandbox, http: Http, receiver: Receive
     assert m["msg"] == "MP4 generated successfully."
     assert set(m["data"]) == {"task_id", "video_url"}
     (v,) = receiver.of(vocal)
-    assert set(v["data"]["vocal_removal_info"]) == {"instrumental_url", "origin_url", "vocal_url"}
+    # kie (the default provider) uses vocal_separation_info (REFERENCE §8.4)
+    assert v["msg"] == "vocal separation generated successfully."
+    assert set(v["data"]) == {"task_id", "vocal_separation_info"}
+    info = v["data"]["vocal_separation_info"]
+    assert set(info) == {"instrumental_url", "origin_url", "vocal_url"}
     (c,) = receiver.of(cover)
     assert set(c["data"]) == {"taskId", "images"}
     assert len(c["data"]["images"]) == 2

@@ -143,6 +143,7 @@ async def test_other_music_operations(sb: Sandbox, http: Http) -> None:
                 "instrumental": False,
                 "model": "V5",
                 "prompt": "more",
+                "continueAt": 30,
                 "callBackUrl": CB,
             },
             "upload_extend",
@@ -216,7 +217,7 @@ async def test_download_url_and_stats_route(sb: Sandbox, http: Http) -> None:
     _, reply = await post(
         http, sb, "/api/v1/common/download-url", {"url": f"{sb.url}/files/audio/x.wav"}
     )
-    assert reply == {"code": 200, "msg": "success", "data": f"{sb.url}/files/audio/x.wav"}
+    assert reply == {"code": 422, "msg": "url is wrong", "data": None}  # not generated here
     task_id = await generate(http, sb)
     await get(http, sb, "/api/v1/generate/record-info", taskId=task_id)
     _, stats = await get(http, sb, "/_sandbox/stats")
@@ -224,6 +225,7 @@ async def test_download_url_and_stats_route(sb: Sandbox, http: Http) -> None:
     assert stats["submissions_by_key"] == {sb.api_key: 1}
     assert stats["polls"] == {task_id: 1}
     assert stats["received"]["/api/v1/common/download-url"] == 1
+    assert stats["submissions"] == {"/api/v1/generate": 1}
     async with aiohttp.ClientSession() as anon, anon.get(f"{sb.url}/_sandbox/stats") as resp:
         assert resp.status == 401
     sb.stats.reset()

@@ -81,9 +81,10 @@ async def test_poll_limit_per_task(limited: Sandbox, lhttp: Http) -> None:
 
 async def test_credits_endpoints_and_402(sb: Sandbox, http: Http) -> None:
     sb.set_credits(sb.api_key, 13.0)
-    for path in ("/api/v1/chat/credit", "/api/v1/generate/credit"):
-        _, reply = await get(http, sb, path)
-        assert reply == {"code": 200, "msg": "success", "data": 13.0}
+    _, reply = await get(http, sb, "/api/v1/chat/credit")  # kie's path (REFERENCE §6.11)
+    assert reply == {"code": 200, "msg": "success", "data": 13.0}
+    status, reply = await get(http, sb, "/api/v1/generate/credit")  # sunoapi.org's path
+    assert (status, reply["code"]) == (404, 404)
     await generate(http, sb)
     status, reply = await post(http, sb, "/api/v1/generate", gen_body())
     assert status == 200

@@ -18,11 +18,14 @@ from .support import CB, Http, Receiver, create, finish, finished_music, generat
 
 CREATE = "/api/v1/suno/recovery"
 INFO = "/api/v1/suno/recovery/record-info"
-NO_RECORD = {"code": 422, "msg": "Record does not exist", "data": None}
+# live kie replies for unknown ids (REFERENCE §6.13): HTTP 200, body code 500
+NO_SOURCE = {"code": 500, "msg": "The original Suno task does not exist.", "data": None}
+NO_RECORD = {"code": 500, "msg": "The music link recovery task does not exist.", "data": None}
 
 
 async def recover(http: Http, sb: Sandbox, source: str, callback: str = CB) -> str:
-    status, reply = await post(http, sb, CREATE, {"sunoTaskId": source, "callBackUrl": callback})
+    """kie (the default provider): ``{"task_id"}``, callback optional."""
+    status, reply = await post(http, sb, CREATE, {"task_id": source, "callBackUrl": callback})
     assert status == 200, reply
     assert reply["code"] == 200, reply
     assert reply["msg"] == "success"
@@ -90,27 +93,53 @@ async def test_create_validation(sb: Sandbox, http: Http) -> None:
     music = await generate(http, sb)
     lyrics = await create(http, sb, "/api/v1/lyrics", {"prompt": "rain", "callBackUrl": CB})
     cases = [
-        ({"sunoTaskId": music}, "Please enter callBackUrl."),
-        ({"sunoTaskId": music, "callBackUrl": ""}, "Please enter callBackUrl."),
-        ({"callBackUrl": CB}, "Please enter sunoTaskId."),
-        ({"sunoTaskId": " ", "callBackUrl": CB}, "Please enter sunoTaskId."),
-        ({}, "Please enter callBackUrl."),  # callBackUrl is checked first
-        ({"sunoTaskId": "f" * 32, "callBackUrl": CB}, "Record does not exist"),
-        ({"sunoTaskId": lyrics, "callBackUrl": CB}, "Record does not exist"),
+        ({"callBackUrl": CB}, 422, "Please enter task_id."),
+        ({"task_id": " ", "callBackUrl": CB}, 422, "Please enter task_id."),
+        ({"sunoTaskId": music, "callBackUrl": CB}, 422, "Please enter task_id."),  # sunoapi's
+        ({}, 422, "Please enter task_id."),
+        ({"task_id": music, "callBackUrl": "ftp://x"}, 422, "callBackUrl must be a valid "
+         "http(s) URL"),
+        ({"task_id": "f" * 32}, 500, "The original Suno task does not exist."),
+        ({"task_id": lyrics}, 500, "The original Suno task does not exist."),
     ]
-    for body, msg in cases:
+    for body, code, msg in cases:
         status, reply = await post(http, sb, CREATE, body)
         assert status == 200, body
-        assert reply == {"code": 422, "msg": msg, "data": None}, body
+        assert reply == {"code": code, "msg": msg, "data": None}, body
     assert sb.stats.submissions[CREATE] == 0
+    # no callback demanded on kie (live); call_back_url is taken as well
+    await recover(http, sb, music, callback="")
+    status, reply = await post(http, sb, CREATE, {"task_id": music, "call_back_url": CB})
+    assert reply["code"] == 200
+    assert sb.task(reply["data"]["task_id"]).callback_url == CB
+
+
+async def test_sunoapi_takes_sunotaskid_and_needs_a_callback() -> None:
+    async with (
+        Sandbox(time_scale=0.002, provider="sunoapi", rate_limit=None) as sb,
+        Http(headers={"Authorization": f"Bearer {sb.api_key}"}) as http,
+    ):
+        music = await generate(http, sb)
+        cases = [
+            ({"sunoTaskId": music}, 400, "Please enter callBackUrl."),
+            ({"task_id": music, "callBackUrl": CB}, 422, "Please enter sunoTaskId."),
+            ({"sunoTaskId": "f" * 32, "callBackUrl": CB}, 500,
+             "The original Suno task does not exist."),
+        ]
+        for body, code, msg in cases:
+            _, reply = await post(http, sb, CREATE, body)
+            assert reply == {"code": code, "msg": msg, "data": None}, body
+        _, reply = await post(http, sb, CREATE, {"sunoTaskId": music, "callBackUrl": CB})
+        assert reply["code"] == 200
+        assert set(reply["data"]) == {"task_id"}
 
 
 async def test_other_accounts_task_does_not_exist(sb: Sandbox, http: Http) -> None:
     music = await generate(http, sb)
     other = sb.add_key("other-key")
     async with Http(headers={"Authorization": f"Bearer {other}"}) as ohttp:
-        _, reply = await post(ohttp, sb, CREATE, {"sunoTaskId": music, "callBackUrl": CB})
-        assert reply == NO_RECORD
+        _, reply = await post(ohttp, sb, CREATE, {"task_id": music, "callBackUrl": CB})
+        assert reply == NO_SOURCE
         tid = await recover(http, sb, music)
         status, reply = await get(ohttp, sb, INFO, task_id=tid)
         assert (status, reply) == (200, NO_RECORD)
@@ -271,7 +300,7 @@ async def test_cost_credits_and_rate_limit() -> None:
         before = sb.credits()
         await recover(http, sb, music)
         assert sb.credits() == pytest.approx(before - 1.5)
-        status, reply = await post(http, sb, CREATE, {"sunoTaskId": music, "callBackUrl": CB})
+        status, reply = await post(http, sb, CREATE, {"task_id": music, "callBackUrl": CB})
         assert status == 429
         assert reply["code"] == 429
         assert sb.stats.submissions[CREATE] == 1
@@ -284,7 +313,7 @@ async def test_insufficient_credits() -> None:
     ):
         music = await generate(http, sb)
         sb.set_credits(sb.api_key, 1.0)
-        _, reply = await post(http, sb, CREATE, {"sunoTaskId": music, "callBackUrl": CB})
+        _, reply = await post(http, sb, CREATE, {"task_id": music, "callBackUrl": CB})
         assert reply["code"] == 402
         assert sb.credits() == 1.0
         assert sb.stats.submissions[CREATE] == 0

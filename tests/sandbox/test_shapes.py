@@ -125,18 +125,23 @@ async def test_music_callbacks_match_documented_shapes(
     assert keys(first) == keys(doc_first)
     assert keys(first["data"]) == keys(doc_first["data"])
     assert first["data"]["callbackType"] == "first"
-    assert len(first["data"]["data"]) == 1
-    # first stage: stream URL but no audio URL and no duration yet
-    item = first["data"]["data"][0]
-    assert keys(item) == keys(doc_first["data"]["data"][0]) - {"duration"}
-    assert item["audio_url"] == ""
-    assert item["stream_audio_url"].startswith(sb.url)
+    assert first["msg"] == "First audio generated successfully."  # live text
+    # live (REFERENCE §7.4, §8.1): both items; track 1 complete, track 2 stream/image only
+    ready, streaming = first["data"]["data"]
+    assert keys(ready) == keys(doc_first["data"]["data"][0])
+    assert ready["audio_url"].startswith(sb.url)
+    assert ready["duration"] > 0
+    assert keys(streaming) == keys(doc_first["data"]["data"][0]) - {"duration"}
+    assert streaming["audio_url"] == ""
+    assert streaming["stream_audio_url"].startswith(sb.url)
+    assert streaming["image_url"].startswith(sb.url)
     assert complete["msg"] == doc_complete["msg"]
     assert complete["data"]["callbackType"] == "complete"
     assert len(complete["data"]["data"]) == 2
     for got in complete["data"]["data"]:
         assert keys(got) == keys(doc_complete["data"]["data"][0])
-        assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", got["createTime"])
+        assert isinstance(got["createTime"], int)  # live: epoch ms, not the docs' string
+        assert got["createTime"] > 1_700_000_000_000
 
 
 async def test_error_callback_matches_documented_shape(

@@ -28,16 +28,19 @@ async def test_music_stages_in_order_with_partial_tracks(sb: Sandbox, http: Http
         await asyncio.sleep(0.003)
     assert seen == ["PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS"]
     assert snapshots["PENDING"]["response"] is None
+    # REFERENCE §7.4: stream + image URLs at TEXT_SUCCESS; track 1 complete at FIRST_SUCCESS
     text_tracks = snapshots["TEXT_SUCCESS"]["response"]["sunoData"]
-    assert all(t["audioUrl"] == "" and t["streamAudioUrl"] == "" for t in text_tracks)
-    assert all("duration" not in t for t in text_tracks)
+    assert all(t["audioUrl"] == "" and t["streamAudioUrl"] and t["imageUrl"] for t in text_tracks)
+    assert all(t["duration"] is None for t in text_tracks)
     first, second = snapshots["FIRST_SUCCESS"]["response"]["sunoData"]
+    assert first["audioUrl"]
     assert first["streamAudioUrl"]
     assert first["imageUrl"]
-    assert first["audioUrl"] == ""
-    assert "duration" not in first
-    assert second["streamAudioUrl"] == ""
+    assert first["duration"] > 0
+    assert second["streamAudioUrl"]
+    assert second["imageUrl"]
     assert second["audioUrl"] == ""
+    assert second["duration"] is None
     done = snapshots["SUCCESS"]["response"]["sunoData"]
     assert all(t["audioUrl"] and t["duration"] > 0 for t in done)
 

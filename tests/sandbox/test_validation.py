@@ -8,7 +8,7 @@ import pytest
 
 from suno_async.sandbox import Sandbox
 
-from .support import CB, Http, create, finished_music, gen_body, post
+from .support import CB, Http, create, finish, finished_music, gen_body, post
 
 URL = "https://example.com/a.mp3"
 
@@ -247,7 +247,7 @@ OTHER_CASES: list[tuple[str, dict[str, Any], int, str]] = [
             "callBackUrl": CB,
         },
         422,
-        "Please enter fullLyrics.",
+        "fullLyrics cannot be blank",
     ),
     (
         "/api/v1/generate/mashup",
@@ -265,7 +265,7 @@ OTHER_CASES: list[tuple[str, dict[str, Any], int, str]] = [
         "/api/v1/generate/sounds",
         {"prompt": "rain", "model": "V4_5", "callBackUrl": CB},
         422,
-        "model must be one of V5",
+        "model must be one of V5, V5_5",
     ),
     (
         "/api/v1/generate/sounds",
@@ -305,7 +305,7 @@ OTHER_CASES: list[tuple[str, dict[str, Any], int, str]] = [
         "/api/v1/vocal-removal/generate",
         {"taskId": "a", "audioId": "b", "type": "karaoke", "callBackUrl": CB},
         422,
-        "type must be one of separate_vocal, split_stem",
+        "type must be one of separate_vocal, split_stem, split_stem_advanced",
     ),
     (
         "/api/v1/vocal-removal/generate",
@@ -332,7 +332,7 @@ OTHER_CASES: list[tuple[str, dict[str, Any], int, str]] = [
         "/api/v1/suno/cover/generate",
         {"taskId": "a", "callBackUrl": CB},
         422,
-        "Record does not exist",
+        "Original music record does not exist",
     ),
     ("/api/v1/style/generate", {}, 422, "Please enter content."),
     ("/api/v1/generate/get-timestamped-lyrics", {"taskId": "a"}, 422, "Please enter audioId."),
@@ -340,7 +340,7 @@ OTHER_CASES: list[tuple[str, dict[str, Any], int, str]] = [
         "/api/v1/generate/get-timestamped-lyrics",
         {"taskId": "a", "audioId": "b"},
         422,
-        "Record does not exist",
+        "The corresponding record does not exist",
     ),
     (
         "/api/v1/generate/generate-persona",
@@ -376,9 +376,9 @@ async def test_body_must_be_a_json_object(sb: Sandbox, http: Http) -> None:
 
 async def test_record_info_unknown_ids_per_family(sb: Sandbox, http: Http) -> None:
     unknown = "f" * 32
-    for path in ("wav", "vocal-removal", "midi", "mp4", "suno/cover"):
+    for path in ("wav", "vocal-removal", "midi", "mp4", "suno/cover"):  # REFERENCE §2.4
         async with http.get(f"{sb.url}/api/v1/{path}/record-info?taskId={unknown}") as resp:
-            assert await resp.json() == {"code": 422, "msg": "Record does not exist", "data": None}
+            assert await resp.json() == {"code": 200, "msg": "success", "data": None}
     async with http.get(f"{sb.url}/api/v1/lyrics/record-info?taskId={unknown}") as resp:
         assert (await resp.json())["data"] is None
     async with http.get(f"{sb.url}/api/v1/generate/record-info") as resp:
@@ -388,12 +388,10 @@ async def test_record_info_unknown_ids_per_family(sb: Sandbox, http: Http) -> No
 async def test_extend_rules_against_a_real_source(sb: Sandbox, http: Http) -> None:
     task_id, audio = await finished_music(http, sb, model="V4_5")
     base = {"audioId": audio[0], "callBackUrl": CB, "defaultParamFlag": False}
-    _status, reply = await post(http, sb, "/api/v1/generate/extend", {**base, "model": "V5"})
-    assert reply == {
-        "code": 422,
-        "msg": "model must match the model of the source audio (V4_5)",
-        "data": None,
-    }
+    # not stricter than live: accepted at submit, the task fails later (REFERENCE §10.4)
+    mismatch = await create(http, sb, "/api/v1/generate/extend", {**base, "model": "V5"})
+    await finish(sb, mismatch)
+    assert sb.status(mismatch) == "GENERATE_AUDIO_FAILED"
     duration = sb.task(task_id).tracks[0].duration
     custom_body = {
         **base,
@@ -404,9 +402,10 @@ async def test_extend_rules_against_a_real_source(sb: Sandbox, http: Http) -> No
         "title": "t",
         "continueAt": duration + 1,
     }
-    _, reply = await post(http, sb, "/api/v1/generate/extend", custom_body)
-    assert reply["code"] == 422
-    assert reply["msg"].startswith("continueAt must be less than the source audio duration")
+    past_end = await create(http, sb, "/api/v1/generate/extend", custom_body)
+    await finish(sb, past_end)
+    assert sb.status(past_end) == "GENERATE_AUDIO_FAILED"
+    assert sb.task(past_end).error_message.startswith("continueAt must be less than")
     extend_id = await create(http, sb, "/api/v1/generate/extend", {**custom_body, "continueAt": 60})
     assert sb.task(extend_id).parent_music_id == audio[0]
 
