@@ -60,12 +60,17 @@ class JobRegistry:
         fetch: RecordFetch,
         journal: Journal | None,
         expecting: Callable[[], bool] = lambda: False,
+        early_tasks: int = EARLY_CALLBACK_TASKS,
+        early_per_task: int = EARLY_CALLBACKS_PER_TASK,
     ) -> None:
         self.poller = poller
         self.policy = policy
         self.journal = journal
         self._fetch = fetch
         self._expecting = expecting
+        #: Bounds of the early buffer: task ids, and bodies per task id.
+        self.early_tasks = early_tasks
+        self.early_per_task = early_per_task
         self.jobs: dict[str, Job[Any]] = {}
         #: Ids of settled jobs, oldest first; beyond ``SETTLED_JOBS_KEPT`` they are
         #: dropped from :attr:`jobs` so a long-running client does not grow unbounded.
@@ -160,10 +165,10 @@ class JobRegistry:
         stale = [k for k, (t, _) in self.early_buffer.items() if now - t > EARLY_CALLBACK_TTL]
         for key in stale:
             del self.early_buffer[key]
-        if task_id not in self.early_buffer and len(self.early_buffer) >= EARLY_CALLBACK_TASKS:
+        if task_id not in self.early_buffer and len(self.early_buffer) >= self.early_tasks:
             return
         _, bodies = self.early_buffer.setdefault(task_id, (now, []))
-        if len(bodies) < EARLY_CALLBACKS_PER_TASK:
+        if len(bodies) < self.early_per_task:
             bodies.append(body)
 
     def _apply(self, job: Job[Any], record: Record) -> None:

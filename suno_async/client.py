@@ -45,6 +45,8 @@ from .config import (
     DEFAULT_BATCH_CONCURRENCY,
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_DOWNLOAD_BYTES,
+    EARLY_CALLBACK_TASKS,
+    EARLY_CALLBACKS_PER_TASK,
     PROVIDERS,
     PollPolicy,
     RateLimit,
@@ -200,6 +202,8 @@ class SunoClient:
             fetch=self._record_data,
             journal=self.journal,
             expecting=lambda: self.submitter.expecting_callbacks(),
+            early_tasks=EARLY_CALLBACK_TASKS,
+            early_per_task=EARLY_CALLBACKS_PER_TASK,
         )
         #: Task-creating calls (package-internal: see :mod:`suno_async._submitter`).
         self.submitter = Submitter(
