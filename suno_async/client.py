@@ -123,9 +123,12 @@ class SunoClient:
     the body-code table. Use it as an async context manager, or call :meth:`aclose`.
     A ``session`` passed in is used and never closed by the client.
 
-    ``callback_url``: where the API should POST results (your public webhook URL).
-    When unset and no webhook receiver is attached, a documented placeholder is sent
-    (the API requires the field) and results are read by polling.
+    ``callback_url``: where the API should POST results (your public webhook URL,
+    served by any framework: feed each authenticated body to :meth:`ingest_callback`).
+    Jobs are then polled only at the safety-net cadence
+    (``PollPolicy.webhook_interval``), as with an attached receiver. When unset and no
+    receiver is attached, a documented placeholder is sent (the API requires the field)
+    and results are read by polling.
 
     Every argument is checked here, before anything can be sent: a wrong type (the
     ``PollPolicy`` class instead of an instance, a dict) is a ``TypeError`` naming the
@@ -193,7 +196,11 @@ class SunoClient:
             self._fetch_record,
             self.poll_policy,
             self.retry_policy,
-            webhooks_active=lambda: self.registry.webhook_url is not None,
+            # callbacks come (to a receiver, or to the caller's own route that feeds
+            # ingest_callback): polling is only the safety net
+            webhooks_active=lambda: (
+                self.registry.webhook_url is not None or self.callback_url is not None
+            ),
         )
         #: The jobs and their callbacks (package-internal: see :mod:`suno_async._registry`).
         self.registry = JobRegistry(
