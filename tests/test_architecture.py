@@ -244,3 +244,23 @@ def test_no_cycles_hidden_in_deferred_imports() -> None:
     # a package's own __init__ re-exporting its modules is not a boundary problem
     graph = {m: {t for t in ts if MODULES[t].name != "__init__.py"} for m, ts in graph.items()}
     assert cycles(graph) - ALLOWED_DEFERRED_CYCLES == set()
+
+
+def test_upload_request_shapes_are_not_top_level_api() -> None:
+    import suno_async
+    from suno_async.models import requests
+
+    shapes = {"StreamUploadRequest", "UrlUploadRequest", "Base64UploadRequest", "UploadRequest"}
+    assert shapes.isdisjoint(suno_async.__all__)
+    assert all(hasattr(requests, name) for name in shapes)
+    assert "GenerateRequest" in suno_async.__all__
+
+
+def test_endpoints_live_on_the_client() -> None:
+    """A reader looking for ``extend`` finds it on the client (no mixin)."""
+    tree = TREES["suno_async.client"]
+    (client,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SunoClient"]
+    assert client.bases == []
+    methods = {n.name for n in client.body if isinstance(n, ast.AsyncFunctionDef)}
+    assert {"extend", "generate", "upload_file", "boost_style", "recover_audio"} <= methods
+    assert "suno_async._endpoints" not in MODULES
