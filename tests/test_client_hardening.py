@@ -354,3 +354,19 @@ async def test_a_generation_failure_by_webhook_stays_a_generation_failure(
             await asyncio.wait_for(job.wait(), 10)
 
 
+
+
+async def test_aclose_during_a_journaled_batch_raises_no_raw_internals(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    client = make_client(sandbox, journal=tmp_path / "j.sqlite3")
+    batch = asyncio.ensure_future(
+        client.generate_many([GenerateRequest(prompt=f"s{i}") for i in range(20)], concurrency=3)
+    )
+    await asyncio.sleep(0.05)
+    await client.aclose()
+    items = await asyncio.wait_for(batch, 10)
+    assert len(items) == 20
+    for item in items:
+        assert item.ok or isinstance(item.error, SunoError), repr(item.error)
+        assert not isinstance(item.error, sqlite3.Error)
