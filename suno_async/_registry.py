@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .config import (
+    EARLY_CALLBACK_BYTES,
     EARLY_CALLBACK_TASKS,
     EARLY_CALLBACK_TTL,
     EARLY_CALLBACKS_PER_TASK,
@@ -62,6 +64,7 @@ class JobRegistry:
         expecting: Callable[[], bool] = lambda: False,
         early_tasks: int = EARLY_CALLBACK_TASKS,
         early_per_task: int = EARLY_CALLBACKS_PER_TASK,
+        early_bytes: int = EARLY_CALLBACK_BYTES,
     ) -> None:
         self.poller = poller
         self.policy = policy
@@ -71,6 +74,8 @@ class JobRegistry:
         #: Bounds of the early buffer: task ids, and bodies per task id.
         self.early_tasks = early_tasks
         self.early_per_task = early_per_task
+        self.early_bytes = early_bytes
+        self._early_sizes: dict[str, int] = {}
         self.jobs: dict[str, Job[Any]] = {}
         #: Ids of settled jobs, oldest first; beyond ``SETTLED_JOBS_KEPT`` they are
         #: dropped from :attr:`jobs` so a long-running client does not grow unbounded.
@@ -117,6 +122,7 @@ class JobRegistry:
             return job
         self.poller.track(job)
         _, early = self.early_buffer.pop(task_id, (0.0, []))
+        self._early_sizes.pop(task_id, None)
         for body in early:
             with contextlib.suppress(APIResponseValidationError):
                 self._apply(job, _parse(kind, body))
@@ -159,17 +165,27 @@ class JobRegistry:
         self._apply(job, _parse(job.kind, body))
         return True
 
-    def buffer_early(self, task_id: str, body: object) -> None:
-        """Keep a callback for a task id that may register soon (bounded, with a TTL)."""
+    def buffer_early(self, task_id: str, body: object, size: int | None = None) -> bool:
+        """Keep a callback for a task id that may register soon; returns whether it was
+        kept. Bounded in task ids, bodies per id and bytes in all (``size``: the body's
+        length on the wire, measured here when not given), and by a TTL."""
         now = time.monotonic()
         stale = [k for k, (t, _) in self.early_buffer.items() if now - t > EARLY_CALLBACK_TTL]
         for key in stale:
             del self.early_buffer[key]
+            self._early_sizes.pop(key, None)
         if task_id not in self.early_buffer and len(self.early_buffer) >= self.early_tasks:
-            return
+            return False
+        if size is None:
+            size = _wire_size(body)
+        if sum(self._early_sizes.values()) + size > self.early_bytes:
+            return False
         _, bodies = self.early_buffer.setdefault(task_id, (now, []))
-        if len(bodies) < self.early_per_task:
-            bodies.append(body)
+        if len(bodies) >= self.early_per_task:
+            return False
+        bodies.append(body)
+        self._early_sizes[task_id] = self._early_sizes.get(task_id, 0) + size
+        return True
 
     def _apply(self, job: Job[Any], record: Record) -> None:
         """A callback's record into its job; a failure it cannot name is confirmed first."""
@@ -221,6 +237,13 @@ class JobRegistry:
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _wire_size(body: object) -> int:
+    try:
+        return len(json.dumps(body, separators=(",", ":"), default=str))
+    except (TypeError, ValueError, RecursionError):
+        return EARLY_CALLBACK_BYTES + 1  # not JSON-shaped: never buffered
 
 
 def _parse(kind: JobKind, body: object) -> Record:

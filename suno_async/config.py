@@ -66,6 +66,9 @@ JOURNAL_DRAIN_TIMEOUT: Final = 10.0
 EARLY_CALLBACK_TASKS: Final = 256
 EARLY_CALLBACKS_PER_TASK: Final = 4
 EARLY_CALLBACK_TTL: Final = 300.0
+#: ... and at most this many bytes of bodies in all (a flood of large unsigned bodies
+#: must not grow memory: 40 bodies of 1 MiB would otherwise be kept).
+EARLY_CALLBACK_BYTES: Final = 4 * 1024 * 1024
 #: Connections in a client's pool; the poller uses at most ``PollPolicy.concurrency``
 #: of them, so a submission always finds a free one.
 CONNECTION_LIMIT: Final = 100

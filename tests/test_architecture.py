@@ -264,3 +264,19 @@ def test_endpoints_live_on_the_client() -> None:
     methods = {n.name for n in client.body if isinstance(n, ast.AsyncFunctionDef)}
     assert {"extend", "generate", "upload_file", "boost_style", "recover_audio"} <= methods
     assert "suno_async._endpoints" not in MODULES
+
+
+def test_kinds_decide_from_the_records_data() -> None:
+    """The status decision lives in jobs/kinds.py: records hold data, they do not decide
+    (no ``record.complete`` / ``getattr(record, "complete")`` there)."""
+    tree = TREES["suno_async.jobs.kinds"]
+    reads = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "complete"
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    ]
+    assert reads == []
+    source = MODULES["suno_async.jobs.kinds"].read_text()
+    assert 'getattr(record, "complete"' not in source

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from suno_async import PollPolicy, SunoClient
 from suno_async.errors import CreateTaskFailedError
+from suno_async.jobs.kinds import KINDS
 from suno_async.sandbox import Sandbox
 
 from .conftest import make_client
@@ -66,3 +67,21 @@ async def test_create_fail_by_the_callers_route_is_create_task_failed(
         with pytest.raises(CreateTaskFailedError):
             await asyncio.wait_for(job.wait(), 10)
         assert job.polls == 0  # the confirming poll is not a tracking poll
+
+
+async def test_the_early_buffer_is_bounded_in_bytes(client: SunoClient) -> None:
+    registry = client.registry
+    mib = "x" * (1024 * 1024)
+    kept = [
+        registry.buffer_early(f"{n:032x}", {"data": {"task_id": f"{n:032x}", "pad": mib}})
+        for n in range(40)
+    ]
+    stored = sum(len(bodies) for _, bodies in registry.early_buffer.values())
+    assert kept.count(True) == stored < 40
+    assert stored * len(mib) <= registry.early_bytes
+    late = {"data": {"task_id": "f" * 32, "pad": mib}}
+    assert not registry.buffer_early("f" * 32, late)  # the budget is spent
+    # registering a buffered id applies its bodies and frees its share of the budget
+    first = next(iter(registry.early_buffer))
+    registry.register(first, KINDS["music"], request=None).detach()
+    assert registry.buffer_early("f" * 32, late)
