@@ -1032,6 +1032,7 @@ def _http_url(name: str, url: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         host = None
         parts = None

@@ -120,6 +120,8 @@ def test_every_config_argument_is_type_checked(argument: str, value: object) -> 
         ("base_url", "api.kie.ai"),
         ("base_url", "ftp://api.kie.ai"),
         ("base_url", "http://"),
+        ("base_url", "http://127.0.0.1:99999"),
+        ("base_url", "http://[::1"),
         ("upload_base_url", "kieai.redpandaai.co/upload"),
         ("upload_base_url", "file:///tmp"),
     ],
