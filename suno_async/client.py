@@ -24,14 +24,11 @@ them, the :class:`~suno_async.jobs.scheduler.Poller` polls them and the
 from __future__ import annotations
 
 import asyncio
-import base64
-import io
-import mimetypes
 import os
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
 
@@ -40,6 +37,7 @@ from ._http import Transport
 from ._ratelimit import CreateLimiter
 from ._registry import JobRegistry
 from ._submitter import Submission, Submitter
+from ._uploads import FormFactory, UploadSource, upload_body
 from .batch import BatchItem, submit_many
 from .config import (
     DEFAULT_BATCH_CONCURRENCY,
@@ -59,7 +57,6 @@ from .jobs.job import Job
 from .jobs.kinds import JobKind, kind_named
 from .jobs.scheduler import Poller
 from .journal import Journal
-from .limits import UPLOAD_BASE64_MAX_BYTES
 from .models.enums import Model, SeparationType, SoundKey, VocalGender
 from .models.records import (
     CoverArtRecord,
@@ -76,7 +73,6 @@ from .models.records import (
 from .models.requests import (
     AddInstrumentalRequest,
     AddVocalsRequest,
-    Base64UploadRequest,
     CoverArtRequest,
     DownloadUrlRequest,
     ExtendRequest,
@@ -91,13 +87,11 @@ from .models.requests import (
     Request,
     SeparateVocalsRequest,
     SoundsRequest,
-    StreamUploadRequest,
     StyleBoostRequest,
     TimestampedLyricsRequest,
     UploadCoverRequest,
     UploadExtendRequest,
     UploadRequest,
-    UrlUploadRequest,
     WavRequest,
 )
 from .models.results import Persona, StyleBoost, TimestampedLyrics, UploadedFile
@@ -107,8 +101,6 @@ __all__ = ["KindName", "SunoClient", "UploadSource"]
 Q = TypeVar("Q", bound=Request)
 T = TypeVar("T")
 
-#: What :meth:`SunoClient.upload_file` accepts: a path, an http(s) URL, or bytes.
-UploadSource = str | os.PathLike[str] | bytes | bytearray | memoryview
 #: The task families, as ``track()`` / ``get_record()`` take them.
 KindName = Literal[
     "music", "lyrics", "wav", "vocal_removal", "mp4", "midi", "cover_art", "recovery"
@@ -726,49 +718,10 @@ class SunoClient:
         >>> # job = await client.upload_cover(upload_url=up.download_url, prompt="jazz")
         """
         self._check_open()
-        if isinstance(source, str) and source.startswith(("http://", "https://")):
-            url_request = UrlUploadRequest(
-                file_url=source, upload_path=upload_path, file_name=file_name
-            )
-            return await self._upload(url_request, None)
-        if isinstance(source, str) and "://" in source:
-            raise ValueError(f"only http(s) URLs can be uploaded from, got {source[:80]!r}")
-        if isinstance(source, bytes | bytearray | memoryview):
-            data = bytes(source)
-            mime = mime_type or _guess_mime(file_name)
-            if len(data) <= UPLOAD_BASE64_MAX_BYTES:
-                b64_request = Base64UploadRequest(
-                    base64_data=base64.b64encode(data).decode("ascii"),
-                    upload_path=upload_path,
-                    file_name=file_name,
-                    mime_type=mime,
-                )
-                return await self._upload(b64_request, None)
-            stream = StreamUploadRequest(upload_path=upload_path, file_name=file_name)
-            name = file_name or "upload"
-            return await self._upload(
-                stream, lambda: _form(stream, io.BytesIO(data), name, mime)
-            )
-        if isinstance(source, str | os.PathLike):
-            path = Path(source)
-            stream = StreamUploadRequest(upload_path=upload_path, file_name=file_name)
-            mime = mime_type or _guess_mime(file_name or path.name)
-            await asyncio.to_thread(path.stat)  # a missing file fails here, not mid-retry
-            handles: list[IO[bytes]] = []
-
-            def form() -> aiohttp.FormData:  # a fresh handle per attempt
-                handle = path.open("rb")
-                handles.append(handle)
-                return _form(stream, handle, path.name, mime)
-
-            try:
-                return await self._upload(stream, form)
-            finally:
-                for handle in handles:
-                    handle.close()
-        raise TypeError(
-            f"upload_file takes a path, bytes or an http(s) URL, got {type(source).__name__}"
-        )
+        async with upload_body(
+            source, upload_path=upload_path, file_name=file_name, mime_type=mime_type
+        ) as (request, form):
+            return await self._upload(request, form)
 
     async def download(
         self,
@@ -973,9 +926,7 @@ class SunoClient:
             raise APIResponseValidationError(f"reply to {request.path} has no URL", body=data)
         return data
 
-    async def _upload(
-        self, request: UploadRequest, form: Callable[[], aiohttp.FormData] | None
-    ) -> UploadedFile:
+    async def _upload(self, request: UploadRequest, form: FormFactory | None) -> UploadedFile:
         body = None if form is not None else request.to_wire()
         data = await self._transport.post(
             request.path, body, upload=True, idempotent=True, data=form
@@ -1047,23 +998,3 @@ def _task_id(task_id: object) -> str:
     if not isinstance(task_id, str) or not task_id:
         raise TypeError(f"task_id must be a non-empty str, got {task_id!r}")
     return task_id
-
-
-def _guess_mime(name: str | None) -> str | None:
-    if not name:
-        return None
-    return mimetypes.guess_type(name)[0]
-
-
-def _form(
-    request: StreamUploadRequest, content: IO[bytes], filename: str, mime: str | None
-) -> aiohttp.FormData:
-    # quote_fields=False: the part's filename is sent as is (escaped, not percent-encoded),
-    # otherwise "take 1.mp3" arrives as "take%201.mp3".
-    form = aiohttp.FormData(quote_fields=False)
-    form.add_field(
-        "file", content, filename=filename, content_type=mime or "application/octet-stream"
-    )
-    for key, value in request.to_wire().items():
-        form.add_field(key, str(value))
-    return form
