@@ -21,6 +21,7 @@ reveal_type(await client.get_record("t", "midi"))
 reveal_type(client.track("t"))
 reveal_type(client.jobs)
 reveal_type(results)
+reveal_type(finished)
 """
 
 
@@ -45,11 +46,12 @@ def test_the_user_program_is_clean_and_precisely_typed(tmp_path: Path) -> None:
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert errors == [], out
     notes = [line for line in out.splitlines() if "Revealed type" in line]
-    assert len(notes) == 5, out
+    assert len(notes) == 6, out
     assert "*, negative_tags:" in notes[0] and "**" not in notes[0]  # explicit keywords
     assert "MidiRecord" in notes[1]
     assert "Job[suno_async.models.records.MusicRecord]" in notes[2]
     assert "Any" not in notes[3] and "Any" not in notes[4], out
+    assert "Job[suno_async.models.records.MusicRecord]" in notes[5], out
 
 
 def test_a_misspelt_keyword_is_a_type_error(tmp_path: Path) -> None:

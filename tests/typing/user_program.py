@@ -34,7 +34,9 @@ async def main() -> None:
         again: Job[LyricsRecord] = client.track("abc", "lyrics")
         items = await client.generate_many([GenerateRequest(prompt=f"s{i}") for i in range(3)])
         async for done in suno_async.as_completed(items, timeout=600):
-            print(done.task_id)
+            print(done.task_id, (await done).tracks)  # the README's batch pattern
+        async for finished in suno_async.as_completed([job, extended]):
+            print((await finished).tracks[0].audio_url)  # a MusicRecord
         results = await suno_async.gather(job, extended)
         print(wav.wav_url, again.task_id, len(results))
         for known in client.jobs.values():
