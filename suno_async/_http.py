@@ -86,10 +86,6 @@ class Transport:
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def _headers(self) -> dict[str, str]:
         return {
             "Authorization": f"Bearer {self._api_key}",
