@@ -339,6 +339,9 @@ async def test_create_fail_is_the_same_error_by_polling_and_by_webhook(sandbox: 
             await asyncio.wait_for(job.wait(), 10)
         assert receiver.stats["accepted"] >= 1 and job.stage is Stage.FAILED
         assert caught.value.status == "CREATE_TASK_FAILED"
+        lyrics = await hooked.generate_lyrics(prompt="doomed words [[create-fail]]")
+        with pytest.raises(CreateTaskFailedError):
+            await asyncio.wait_for(lyrics.wait(), 10)
 
 
 async def test_a_generation_failure_by_webhook_stays_a_generation_failure(
