@@ -103,35 +103,50 @@ class Submitter:
             request = fill_callback(request, self._callback_url() or DEFAULT_CALLBACK_PLACEHOLDER)
         kind = kind_named(request.kind or "music")
         journal = self.journal if key is not None else None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + CLAIM_WAIT
+        if journal is None or key is None:
+            outcome = await self._send(request, kind, None, queued=queued)
+            assert isinstance(outcome, Job)  # no journal, no claim to find
+            return outcome, False
+        deadline = asyncio.get_running_loop().time() + CLAIM_WAIT
         while True:
-            outcome = await self._send(request, kind, key, queued=queued)
-            if isinstance(outcome, Job):
-                return outcome, False
-            entry: JournalEntry | None = outcome
-            assert journal is not None
-            assert key is not None
-            while entry is not None and _in_flight(entry):
-                # another process is sending this very request: wait for its outcome
-                if loop.time() >= deadline:
-                    raise APIConnectionError(
-                        "another process is sending this request and has not finished"
-                        f" within {CLAIM_WAIT:g}s; it is not sent twice. Run again later",
-                        maybe_submitted=True,
-                    )
-                await asyncio.sleep(CLAIM_POLL_INTERVAL)
-                entry = await journal.find(key)
+            # a cheap look first: a request sent before is re-attached without taking a
+            # rate-limit slot; the claim itself (inside the slot) is the authority
+            entry = await _find(journal, key)
             if entry is None:
-                continue  # the other claim went away: claim it again
-            if entry.maybe_submitted:
+                outcome = await self._send(request, kind, key, queued=queued)
+                if isinstance(outcome, Job):
+                    return outcome, False
+                entry = outcome
+            job = await self._attach(journal, key, entry, deadline)
+            if job is not None:
+                return job, True
+            # the other claim went away: claim it again
+
+    async def _attach(
+        self, journal: Journal, key: str, entry: JournalEntry | None, deadline: float
+    ) -> Job[Any] | None:
+        """The job of someone else's claim on ``key``: waited for while another process
+        is sending it; ``None`` when the claim disappeared (claim again)."""
+        loop = asyncio.get_running_loop()
+        while entry is not None and _in_flight(entry):
+            if loop.time() >= deadline:
                 raise APIConnectionError(
-                    "an earlier run sent this request but never saw the reply, so a task may"
-                    " exist (and be billed); it is not sent again. Check your tasks, then"
-                    f" call journal.forget({key!r}) to send it anyway",
+                    "another process is sending this request and has not finished"
+                    f" within {CLAIM_WAIT:g}s; it is not sent twice. Run again later",
                     maybe_submitted=True,
                 )
-            return self.registry.track(entry.task_id, kind_named(entry.kind)), True
+            await asyncio.sleep(CLAIM_POLL_INTERVAL)
+            entry = await _find(journal, key)
+        if entry is None:
+            return None
+        if entry.maybe_submitted:
+            raise APIConnectionError(
+                "an earlier run sent this request but never saw the reply, so a task may"
+                " exist (and be billed); it is not sent again. Check your tasks, then"
+                f" call journal.forget({key!r}) to send it anyway",
+                maybe_submitted=True,
+            )
+        return self.registry.track(entry.task_id, kind_named(entry.kind))
 
     async def aclose(self) -> None:
         """Calls still waiting for a slot are cancelled (nothing was sent); calls already
@@ -239,6 +254,16 @@ def _task_id(data: object) -> str | None:
 # the journal offers ``claim`` (one transaction), these two functions implement it with
 # the journal's current methods; at merge they become ``journal.claim(...)`` and
 # ``entry.in_flight``.
+
+
+async def _find(journal: Journal, key: str) -> JournalEntry | None:
+    """``journal.find(key)``, with a journal failure as :class:`JournalError`."""
+    try:
+        return await journal.find(key)
+    except Exception as exc:  # locked, corrupt, closed
+        raise JournalError(
+            f"the journal could not be read ({type(exc).__name__}); nothing was sent"
+        ) from exc
 
 
 async def _claim(

@@ -56,5 +56,6 @@ async def test_a_rerun_re_attaches_instead_of_paying_again(
     async with make_client(sandbox, journal=path) as client:
         again = await client.generate_many(requests)
         assert [i.resumed for i in again] == [True, True, True]
+        assert client.submitter.limiter.started == 0  # re-attaching takes no create slot
         assert [i.job.task_id for i in again if i.job] == [i.job.task_id for i in items if i.job]
     assert sandbox.stats.submissions[GENERATE] == 3
