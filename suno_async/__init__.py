@@ -19,6 +19,12 @@ from .jobs import Job, JobEvent
 from .models import *  # noqa: F403 - the models package's __all__ is public API
 from .models import __all__ as _models_all
 
+#: Request shapes of ``upload_file`` (built by the client, not by users): importable
+#: from ``suno_async.models.requests``, not part of the top-level API.
+_UPLOAD_SHAPES = frozenset(
+    {"StreamUploadRequest", "UrlUploadRequest", "Base64UploadRequest", "UploadRequest"}
+)
+
 __all__ = [
     "BatchItem",
     "Job",
@@ -33,5 +39,5 @@ __all__ = [
     "as_completed",
     "errors",
     "gather",
-    *_models_all,
+    *(name for name in _models_all if name not in _UPLOAD_SHAPES),
 ]

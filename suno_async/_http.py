@@ -14,25 +14,22 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import aiohttp
 
-from ._retry import retry_call
+from ._retry import may_resend, may_retry, retry_call
 from ._version import __version__
-from .config import CONNECTION_LIMIT, ProviderProfile, RetryPolicy, Timeouts
+from .config import CONNECTION_LIMIT, MAX_REPLY_BYTES, ProviderProfile, RetryPolicy, Timeouts
 from .errors import (
-    ERROR_CLASSES,
-    HTTP_STATUS_KINDS,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     ClientClosedError,
-    MaintenanceError,
-    RateLimitError,
-    ServerError,
+    NotFoundError,
+    ResponseTooLargeError,
     error_for_code,
 )
 
@@ -55,21 +52,6 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def _is_retryable(exc: BaseException) -> bool:
-    """Whether a safe request may be tried again after ``exc``."""
-    if isinstance(exc, RateLimitError | MaintenanceError | ServerError):
-        return True
-    # a garbled reply (proxy page, truncated body) to a safe request: ask again
-    return isinstance(exc, APIResponseValidationError | APIConnectionError)
-
-
-def _never_reached(exc: BaseException) -> bool:
-    """Whether a paid request provably did not create anything, so it may be re-sent."""
-    if isinstance(exc, RateLimitError | MaintenanceError):
-        return True
-    return isinstance(exc, APIConnectionError) and not exc.maybe_submitted
 
 
 class Transport:
@@ -103,10 +85,6 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -163,7 +141,7 @@ class Transport:
 
         if not retry:
             return await once()
-        return await retry_call(once, self.retry, should_retry=_is_retryable, what=f"GET {path}")
+        return await retry_call(once, self.retry, should_retry=may_retry, what=f"GET {path}")
 
     async def post(
         self,
@@ -172,19 +150,21 @@ class Transport:
         *,
         idempotent: bool = False,
         upload: bool = False,
-        data: aiohttp.FormData | None = None,
+        data: Callable[[], aiohttp.FormData] | None = None,
     ) -> Any:
         """POST ``path`` and return the envelope's ``data``.
 
         Paid requests (``idempotent=False``) are re-sent only when the server provably
-        did not act on them.
+        did not act on them. ``data`` builds a multipart body; it is called once per
+        attempt (a sent form is consumed).
         """
 
         async def once() -> Any:
-            return await self._request("POST", path, json_body=body, upload=upload, form=data,
+            form = data() if data is not None else None
+            return await self._request("POST", path, json_body=body, upload=upload, form=form,
                                        paid=not idempotent)
 
-        check = _is_retryable if idempotent else _never_reached
+        check = may_retry if idempotent else may_resend
         return await retry_call(once, self.retry, should_retry=check, what=f"POST {path}")
 
     # ------------------------------------------------------------------ internals
@@ -214,10 +194,15 @@ class Transport:
                 data=form,
                 headers=self._headers(),
             ) as resp:
-                raw = await resp.read()
+                raw = await _read_capped(resp, f"{method} {path}", paid)
                 status = resp.status
                 headers = resp.headers
-        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
+        except (
+            aiohttp.ConnectionTimeoutError,
+            aiohttp.ClientConnectorError,
+            aiohttp.InvalidURL,
+            aiohttp.NonHttpUrlClientError,
+        ) as exc:
             # The connection was never established: nothing reached the server.
             raise APIConnectionError(
                 f"cannot connect for {method} {path}: {type(exc).__name__}"
@@ -236,13 +221,9 @@ class Transport:
             ) from exc
         log.debug("%s %s -> HTTP %d in %.3fs", method, path, status,
                   time.monotonic() - started)
-        try:
-            return self._unwrap(raw, status, headers, path, envelope_codes)
-        except (ServerError, APIResponseValidationError) as exc:
-            # A paid request answered with a server error or a garbled reply may still
-            # have created its task: say so, so it is never re-sent blindly.
-            exc.maybe_submitted = paid
-            raise
+        # A paid request answered with a server error or a garbled reply may still have
+        # created its task: such errors are built ``maybe_submitted`` (never re-sent).
+        return self._unwrap(raw, status, headers, path, envelope_codes, paid=paid)
 
     def _unwrap(
         self,
@@ -251,43 +232,50 @@ class Transport:
         headers: Mapping[str, str],
         path: str,
         envelope_codes: Collection[int] = (),
+        *,
+        paid: bool = False,
     ) -> Any:
         retry_after = _retry_after(headers)
         try:
             body = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
-        if status == 429:  # HTTP 429 is a rate limit on every host, whatever the body says
-            code = body.get("code") if isinstance(body, dict) else None
-            msg = body.get("msg") if isinstance(body, dict) else None
-            raise RateLimitError(
-                f"{msg or 'rate limited'} (HTTP 429)",
-                retry_after=retry_after,
-                code=code if isinstance(code, int) else 429,
-                msg=str(msg or ""),
-                http_status=status,
-                body=body,
-            )
+        provider = self.provider.name
         if not isinstance(body, dict):
             text = raw[:200].decode("utf-8", "replace")
             if status != 200:
-                raise _http_error(status, f"HTTP {status}", text)
+                raise error_for_code(None, f"HTTP {status}", provider=provider,
+                                     http_status=status, body=text,
+                                     retry_after=retry_after, paid=paid)
             raise APIResponseValidationError(
-                f"reply to {path} is not a JSON object", http_status=status, body=text
+                f"reply to {path} is not a JSON object", http_status=status, body=text,
+                maybe_submitted=paid,
             )
-        code = body.get("code")
+        raw_code = body.get("code")
+        # only a real int is a code ([], 1e400, "200", true are not)
+        code = raw_code if type(raw_code) is int else None
         msg = body.get("msg")
         msg_text = msg if isinstance(msg, str) else ""
-        if status == 200 and code in envelope_codes and not isinstance(code, bool):
-            return body  # the code is the task's status, not an error
-        if isinstance(code, int) and not isinstance(code, bool) and code != 200:
-            raise error_for_code(code, msg_text, provider=self.provider.name,
-                                 http_status=status, body=body, retry_after=retry_after)
+        if status == 429:  # HTTP 429 is a rate limit on every host, whatever the body says
+            raise error_for_code(code, msg_text or "rate limited", provider=provider,
+                                 http_status=status, body=body, retry_after=retry_after,
+                                 paid=paid)
+        if status == 200 and code is not None and code in envelope_codes:
+            not_found = error_for_code(code, msg_text, provider=provider, body=body)
+            if not isinstance(not_found, NotFoundError):
+                return body  # the code is the task's status, not an error
+            raise not_found
+        if code is not None and code != 200:
+            raise error_for_code(code, msg_text, provider=provider, http_status=status,
+                                 body=body, retry_after=retry_after, paid=paid)
         if status != 200:
-            raise _http_error(status, msg_text or f"HTTP {status}", body)
+            raise error_for_code(None, msg_text or f"HTTP {status}", provider=provider,
+                                 http_status=status, body=body, retry_after=retry_after,
+                                 paid=paid)
         if code != 200:
             raise APIResponseValidationError(
-                f"reply to {path} has no numeric code", http_status=status, body=body
+                f"reply to {path} has no numeric code", http_status=status, body=body,
+                maybe_submitted=paid,
             )
         if body.get("success") is False:
             raise APIStatusError(msg_text or "request failed", code=code, msg=msg_text,
@@ -295,8 +283,24 @@ class Transport:
         return body.get("data")
 
 
-def _http_error(status: int, msg: str, body: object) -> APIStatusError:
-    """The error for an HTTP status whose body carries no usable code."""
-    kind = HTTP_STATUS_KINDS.get(status, "server" if status >= 500 else "invalid")
-    cls = ERROR_CLASSES[kind]
-    return cls(f"{msg} (HTTP {status})", code=status, msg=msg, http_status=status, body=body)
+async def _read_capped(resp: aiohttp.ClientResponse, what: str, paid: bool) -> bytes:
+    """The reply body, refused (unread) beyond ``MAX_REPLY_BYTES``."""
+    declared = resp.content_length
+    if declared is not None and declared > MAX_REPLY_BYTES:
+        raise _too_large(what, resp.status, paid)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise _too_large(what, resp.status, paid)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(what: str, status: int, paid: bool) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"reply to {what} is larger than {MAX_REPLY_BYTES} bytes; refused unread",
+        http_status=status,
+        maybe_submitted=paid,
+    )

@@ -61,15 +61,19 @@ class CreateLimiter:
         return self._done[index] + self.policy.per_seconds - now
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Wait (at most the policy's ``max_wait``) for a slot, then hold it."""
+    async def slot(self, *, queued: bool = False) -> AsyncIterator[None]:
+        """Wait (at most the policy's ``max_wait``) for a slot, then hold it.
+
+        ``queued``: the caller is an item of a batch, which waits for its own turn in
+        the queue however long that is (the batch itself bounds how many are queued).
+        """
         loop = asyncio.get_running_loop()
         if self._lock is None:
             self._lock = asyncio.Lock()
             self._changed = asyncio.Event()
         assert self._changed is not None
         limit = self.policy.max_wait
-        deadline = loop.time() + limit
+        deadline = float("inf") if queued else loop.time() + limit
         async with self._lock:  # FIFO: first come, first served
             while True:
                 now = loop.time()
@@ -90,7 +94,10 @@ class CreateLimiter:
                     )
                 self._changed.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), min(wait, remaining))
+                    bound = min(wait, remaining)
+                    await asyncio.wait_for(
+                        self._changed.wait(), None if bound == float("inf") else bound
+                    )
             self._in_flight += 1
             self.started += 1
         try:

@@ -13,11 +13,24 @@ from typing import Any, TypeVar
 import backoff
 
 from .config import RetryPolicy
+from .errors import SunoError
 
-__all__ = ["failure_delay", "retry_call"]
+__all__ = ["failure_delay", "may_resend", "may_retry", "retry_call"]
 
 T = TypeVar("T")
 log = logging.getLogger("suno_async")
+
+
+def may_retry(exc: BaseException) -> bool:
+    """Whether a safe request (GET, free upload) may be tried again after ``exc``:
+    the error class says so (``SunoError.retry_safe``)."""
+    return isinstance(exc, SunoError) and exc.retryable
+
+
+def may_resend(exc: BaseException) -> bool:
+    """Whether a paid request may be sent again after ``exc``: only when the reply
+    proves the server did nothing (``SunoError.resend_safe``, not ``maybe_submitted``)."""
+    return isinstance(exc, SunoError) and exc.resendable
 
 
 def _delay(policy: RetryPolicy, attempt: int, retry_after: float | None) -> float:

@@ -21,20 +21,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
 from .config import DEFAULT_BATCH_CONCURRENCY
-from .errors import SunoError
+from .errors import JournalError, SunoError
 from .jobs.job import Job
-from .models.requests import Request
+from .models.records import Record
+from .models.requests import GenerateRequest, Request
 
 if TYPE_CHECKING:
-    from .client import SunoClient
+    from ._submitter import Submitter
 
 __all__ = ["BatchItem", "as_completed", "gather", "submit_many"]
+
+R = TypeVar("R", bound=Record)
 
 
 @attrs.frozen
@@ -42,11 +45,15 @@ class BatchItem:
     """The outcome of submitting one request of a batch.
 
     ``job`` is set when the task was created (or found in the journal: ``resumed``);
-    ``error`` when submission failed (validation, credits...). Other items go on.
+    ``error`` when submission failed (validation, credits...). Other items go on. A
+    :class:`~suno_async.errors.JournalError` with a ``task_id`` means the task was
+    created and is tracked, but could not be journaled.
     """
 
     index: int
     request: Request = attrs.field(repr=False)
+    # Any until BatchItem is generic in the record type (needs the CLI's annotations to
+    # name it: BatchItem[Record]); then generate_many can say BatchItem[MusicRecord].
     job: Job[Any] | None = None
     error: BaseException | None = None
     resumed: bool = False
@@ -56,9 +63,54 @@ class BatchItem:
         return self.job is not None
 
 
+def batch_requests(requests: Iterable[Request | Mapping[str, Any]]) -> list[Request]:
+    """Every item as a task-creating request, checked before anything is sent.
+
+    A mapping is taken as :class:`~suno_async.GenerateRequest` fields (as the CLI's
+    JSONL is). Anything else, or a request that creates no task (uploads, style
+    boost, timestamped lyrics, download URLs), is a ``TypeError`` naming its index.
+
+    >>> batch_requests([{"prompt": "a"}])[0].prompt
+    'a'
+    >>> batch_requests(["a song"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: item 0 of the batch must be a task-creating request or a mapping ..., got str
+    """
+    items: list[Request] = []
+    for index, item in enumerate(requests):
+        if isinstance(item, Mapping):
+            fields = dict(item)
+            if not all(isinstance(k, str) for k in fields):
+                raise TypeError(f"item {index} of the batch has non-str field names")
+            try:
+                item = GenerateRequest(**fields)
+            except TypeError as exc:
+                raise TypeError(f"item {index} of the batch: {exc}") from None
+        if not isinstance(item, Request):
+            raise TypeError(
+                f"item {index} of the batch must be a task-creating request or a mapping"
+                f" of generate fields, got {type(item).__name__}"
+            )
+        if not item.needs_callback or item.kind is None:
+            raise TypeError(
+                f"item {index} of the batch ({type(item).__name__}) creates no task;"
+                " call its endpoint method directly"
+            )
+        items.append(item)
+    return items
+
+
+def _concurrency(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"concurrency must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"concurrency must be >= 1, got {value!r}")
+    return value
+
+
 async def submit_many(
-    client: SunoClient,
-    requests: Iterable[Request],
+    submitter: Submitter,
+    requests: Iterable[Request | Mapping[str, Any]],
     *,
     concurrency: int = DEFAULT_BATCH_CONCURRENCY,
     on_item: Callable[[BatchItem], object] | None = None,
@@ -69,36 +121,41 @@ async def submit_many(
     has been submitted (up to ``concurrency`` jobs may still be running). A failed
     submission is recorded on its item and does not stop the batch. With a journal,
     requests already submitted in an earlier run are re-attached instead of re-sent.
+    Items wait for their own turn at the rate limiter (never a client-side
+    ``RateLimitError``).
     """
-    if concurrency < 1:
-        raise ValueError("concurrency must be >= 1")
-    items = list(requests)
+    limit = _concurrency(concurrency)
+    items = batch_requests(requests)
     results: list[BatchItem | None] = [None] * len(items)
-    slots = asyncio.Semaphore(concurrency)
+    slots = asyncio.Semaphore(limit)
     keys: list[str | None] = [None] * len(items)
-    if client.journal is not None:  # dedupe keys: identical requests told apart by order
+    if submitter.journal is not None:  # dedupe keys: identical requests told apart by order
         seen: dict[str, int] = {}
         for index, request in enumerate(items):
-            body_key = client._journal_key(request, 0)
+            body_key = submitter.journal_key(request, 0)
             occurrence = seen.get(body_key, 0)
             seen[body_key] = occurrence + 1
-            keys[index] = body_key if occurrence == 0 else client._journal_key(request, occurrence)
+            keys[index] = body_key if occurrence == 0 else submitter.journal_key(
+                request, occurrence
+            )
 
     async def run_one(index: int, request: Request) -> None:
         await slots.acquire()
-        release = True
+        running: Job[Any] | None = None
         try:
-            job, resumed = await client._submit_or_resume(request, keys[index])
+            job, resumed = await submitter.submit_or_resume(request, keys[index], queued=True)
         except SunoError as exc:
             item = BatchItem(index, request, error=exc)
+            if isinstance(exc, JournalError) and exc.task_id is not None:
+                running = submitter.registry.get(exc.task_id)  # created, still tracked
         else:
             item = BatchItem(index, request, job=job, resumed=resumed)
-            if not job.done():
-                release = False
-                job.add_done_callback(lambda _job: slots.release())
+            running = job
         finally:
-            if release:
+            if running is None or running.done():
                 slots.release()
+            else:
+                running.add_done_callback(lambda _job: slots.release())
         results[index] = item
         if on_item is not None:
             on_item(item)
@@ -132,6 +189,16 @@ async def _settle(job: Job[Any]) -> Job[Any]:
     return job
 
 
+@overload
+def as_completed(
+    items: Iterable[Job[R]], *, timeout: float | None = None
+) -> AsyncIterator[Job[R]]: ...
+@overload
+def as_completed(
+    items: Iterable[Job[Any] | BatchItem], *, timeout: float | None = None
+) -> AsyncIterator[Job[Any]]: ...
+
+
 async def as_completed(
     items: Iterable[Job[Any] | BatchItem], *, timeout: float | None = None
 ) -> AsyncIterator[Job[Any]]:
@@ -161,14 +228,20 @@ async def as_completed(
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def gather(*jobs: Job[Any], return_exceptions: bool = False) -> list[Any]:
+@overload
+async def gather(*jobs: Job[R], return_exceptions: Literal[False] = ...) -> list[R]: ...
+@overload
+async def gather(*jobs: Job[R], return_exceptions: bool) -> list[R | BaseException]: ...
+
+
+async def gather(*jobs: Job[R], return_exceptions: bool = False) -> list[Any]:
     """Await every job; results in input order.
 
     Unlike ``asyncio.gather``, a failure never cancels the others (their work is paid
     for): every job is awaited, then the first error in input order is raised, or
     with ``return_exceptions=True`` errors are returned in place.
     """
-    settled: Sequence[Any] = await asyncio.gather(
+    settled: Sequence[R | BaseException] = await asyncio.gather(
         *(job.wait() for job in jobs), return_exceptions=True
     )
     if not return_exceptions:

@@ -1,4 +1,10 @@
-"""The :class:`SunoClient`: every endpoint as a method, jobs tracked by one poller.
+"""The :class:`SunoClient`: wiring, lifecycle, and every endpoint as a short method.
+
+The core lives in named parts: the :class:`~suno_async._submitter.Submitter` sends
+task-creating requests once (rate limit, journal claim, shielded POST), the
+:class:`~suno_async._registry.JobRegistry` holds the jobs and feeds callbacks into
+them, the :class:`~suno_async.jobs.scheduler.Poller` polls them and the
+:class:`~suno_async._http.Transport` makes every HTTP call.
 
 >>> import asyncio
 >>> from suno_async import SunoClient, PollPolicy
@@ -18,66 +24,90 @@
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
-import logging
 import os
-import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar, overload
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
-import attrs
 
-from ._endpoints import EndpointsMixin
+from ._convert import structure
 from ._http import Transport
 from ._ratelimit import CreateLimiter
+from ._registry import JobRegistry
+from ._submitter import Submission, Submitter
+from ._uploads import FormFactory, UploadSource, upload_body
 from .batch import BatchItem, submit_many
 from .config import (
     DEFAULT_BATCH_CONCURRENCY,
-    DEFAULT_CALLBACK_PLACEHOLDER,
+    DEFAULT_DOWNLOAD_TIMEOUT,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
     EARLY_CALLBACK_TASKS,
-    EARLY_CALLBACK_TTL,
     EARLY_CALLBACKS_PER_TASK,
-    JOURNAL_DRAIN_TIMEOUT,
     PROVIDERS,
-    SETTLED_JOBS_KEPT,
     PollPolicy,
     RateLimit,
     RetryPolicy,
     Timeouts,
 )
-from .errors import (
-    APIConnectionError,
-    APIResponseValidationError,
-    ClientClosedError,
-    NotFoundError,
-    SunoError,
-)
+from .download import download as _download
+from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
 from .jobs.job import Job
-from .jobs.kinds import KINDS, JobKind
+from .jobs.kinds import JobKind, kind_named
 from .jobs.scheduler import Poller
 from .journal import Journal
-from .models.callbacks import callback_task_id, parse_callback
-from .models.enums import Stage
-from .models.records import MusicRecord, Record
+from .models.enums import Model, SeparationType, SoundKey, VocalGender
+from .models.records import (
+    CoverArtRecord,
+    LyricsRecord,
+    MidiRecord,
+    Mp4Record,
+    MusicRecord,
+    Record,
+    RecoveryRecord,
+    Track,
+    VocalRemovalRecord,
+    WavRecord,
+)
 from .models.requests import (
     AddInstrumentalRequest,
+    AddVocalsRequest,
+    CoverArtRequest,
+    DownloadUrlRequest,
+    ExtendRequest,
     GenerateRequest,
+    LyricsRequest,
+    MashupRequest,
+    MidiRequest,
+    MusicVideoRequest,
+    PersonaRequest,
+    RecoveryRequest,
+    ReplaceSectionRequest,
     Request,
+    SeparateVocalsRequest,
+    SoundsRequest,
+    StyleBoostRequest,
+    TimestampedLyricsRequest,
     UploadCoverRequest,
-    fill_callback,
+    UploadExtendRequest,
+    UploadRequest,
+    WavRequest,
 )
+from .models.results import Persona, StyleBoost, TimestampedLyrics, UploadedFile
 
-__all__ = ["SunoClient"]
-
-log = logging.getLogger("suno_async")
+__all__ = ["KindName", "SunoClient", "UploadSource"]
 
 Q = TypeVar("Q", bound=Request)
+T = TypeVar("T")
+
+#: The task families, as ``track()`` / ``get_record()`` take them.
+KindName = Literal[
+    "music", "lyrics", "wav", "vocal_removal", "mp4", "midi", "cover_art", "recovery"
+]
 
 
-
-class SunoClient(EndpointsMixin):
+class SunoClient:
     """An async client for the Suno API family.
 
     ``api_key`` defaults to ``$SUNO_API_KEY``; ``base_url`` to ``$SUNO_BASE_URL`` or
@@ -85,9 +115,16 @@ class SunoClient(EndpointsMixin):
     the body-code table. Use it as an async context manager, or call :meth:`aclose`.
     A ``session`` passed in is used and never closed by the client.
 
-    ``callback_url``: where the API should POST results (your public webhook URL).
-    When unset and no webhook receiver is attached, a documented placeholder is sent
-    (the API requires the field) and results are read by polling.
+    ``callback_url``: where the API should POST results (your public webhook URL,
+    served by any framework: feed each authenticated body to :meth:`ingest_callback`).
+    Jobs are then polled only at the safety-net cadence
+    (``PollPolicy.webhook_interval``), as with an attached receiver. When unset and no
+    receiver is attached, a documented placeholder is sent (the API requires the field)
+    and results are read by polling.
+
+    Every argument is checked here, before anything can be sent: a wrong type (the
+    ``PollPolicy`` class instead of an instance, a dict) is a ``TypeError`` naming the
+    argument; a base URL without an http(s) scheme and a host is a ``ValueError``.
     """
 
     def __init__(
@@ -105,8 +142,18 @@ class SunoClient(EndpointsMixin):
         callback_url: str | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
     ) -> None:
-        if provider not in PROVIDERS:
+        if not isinstance(provider, str) or provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+        _check_type("api_key", api_key, str)
+        _check_type("base_url", base_url, str)
+        _check_type("upload_base_url", upload_base_url, str)
+        _check_type("session", session, aiohttp.ClientSession)
+        _check_type("poll", poll, PollPolicy)
+        _check_type("timeouts", timeouts, Timeouts)
+        _check_type("retry", retry, RetryPolicy)
+        _check_type("rate_limit", rate_limit, RateLimit)
+        _check_type("callback_url", callback_url, str)
+        _check_type("journal", journal, (str, os.PathLike, Journal))
         key = api_key if api_key is not None else os.environ.get("SUNO_API_KEY", "")
         if not key:
             raise ValueError(
@@ -114,49 +161,63 @@ class SunoClient(EndpointsMixin):
                 "(or run against the sandbox: suno_async.sandbox.Sandbox)"
             )
         profile = PROVIDERS[provider]
-        base = base_url or os.environ.get("SUNO_BASE_URL") or profile.base_url
+        base = _http_url("base_url", base_url or os.environ.get("SUNO_BASE_URL")
+                         or profile.base_url)
+        # The key goes to the upload host too: never to the preset's host when the API
+        # itself lives elsewhere (argument or $SUNO_BASE_URL).
+        upload = _http_url("upload_base_url", upload_base_url or (
+            profile.upload_base_url if base == profile.base_url else base))
         self.provider = profile
         self.poll_policy = poll or PollPolicy()
         self.retry_policy = retry or RetryPolicy()
         self.rate_limit = rate_limit or RateLimit()
         self.callback_url = callback_url
+        self.journal: Journal | None = (
+            journal if isinstance(journal, Journal) or journal is None else Journal(journal)
+        )
         self._transport = Transport(
             api_key=key,
             base_url=base,
-            # The key goes to the upload host too: never to the preset's host when the
-            # API itself lives elsewhere (argument or $SUNO_BASE_URL).
-            upload_base_url=upload_base_url
-            or (profile.upload_base_url if base == profile.base_url else base),
+            upload_base_url=upload,
             provider=profile,
             timeouts=timeouts or Timeouts(),
             retry=self.retry_policy,
             session=session,
         )
-        self._limiter = CreateLimiter(self.rate_limit)
         self._poller = Poller(
             self._fetch_record,
             self.poll_policy,
             self.retry_policy,
-            webhooks_active=lambda: self._webhook_url is not None,
+            # callbacks come (to a receiver, or to the caller's own route that feeds
+            # ingest_callback): polling is only the safety net
+            webhooks_active=lambda: (
+                self.registry.webhook_url is not None or self.callback_url is not None
+            ),
         )
-        self._jobs: dict[str, Job[Any]] = {}
-        # Ids of settled jobs, oldest first; beyond SETTLED_JOBS_KEPT they are dropped
-        # from ``_jobs`` so a long-running client does not grow without bound.
-        self._settled: collections.deque[str] = collections.deque()
-        self._early: dict[str, tuple[float, list[Any]]] = {}
-        # In-flight task-creating calls and whether each has started sending.
-        self._submits: dict[asyncio.Task[Any], _Submission] = {}
-        self._webhook_url: str | None = None
+        #: The jobs and their callbacks (package-internal: see :mod:`suno_async._registry`).
+        self.registry = JobRegistry(
+            poller=self._poller,
+            policy=self.poll_policy,
+            fetch=self._record_data,
+            journal=self.journal,
+            expecting=lambda: self.submitter.expecting_callbacks(),
+            early_tasks=EARLY_CALLBACK_TASKS,
+            early_per_task=EARLY_CALLBACKS_PER_TASK,
+        )
+        #: Task-creating calls (package-internal: see :mod:`suno_async._submitter`).
+        self.submitter = Submitter(
+            transport=self._transport,
+            limiter=CreateLimiter(self.rate_limit),
+            registry=self.registry,
+            journal=self.journal,
+            callback_url=lambda: self.registry.webhook_url or self.callback_url,
+        )
         self._closed = False
-        self.journal: Journal | None = (
-            journal if isinstance(journal, Journal) or journal is None else Journal(journal)
-        )
-        self._journal_writes: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return (
             f"SunoClient(base_url={self._transport.base_url!r}, "
-            f"provider={self.provider.name!r}, jobs={len(self._jobs)})"
+            f"provider={self.provider.name!r}, jobs={len(self.registry.jobs)})"
         )
 
     # ------------------------------------------------------------------ lifecycle
@@ -176,22 +237,9 @@ class SunoClient(EndpointsMixin):
         if self._closed:
             return
         self._closed = True
-        # Calls still waiting for a rate-limit slot have sent nothing: cancel them. Calls
-        # already sending may finish (their task ids get registered), within a bound.
-        for task, submission in list(self._submits.items()):
-            if not submission.sending:
-                task.cancel()
-        if self._submits:
-            tasks = list(self._submits)
-            _, late = await asyncio.wait(tasks, timeout=self._transport.timeouts.total)
-            for task in late:
-                task.cancel()  # a journaled intent stays "maybe submitted"
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await self.submitter.aclose()
         await self._poller.aclose()
-        for job in list(self._jobs.values()):
-            job.close(ClientClosedError("the client was closed"))
-        if self._journal_writes:
-            await asyncio.wait(list(self._journal_writes), timeout=JOURNAL_DRAIN_TIMEOUT)
+        await self.registry.aclose()
         if self.journal is not None:
             await self.journal.aclose()
         await self._transport.aclose()
@@ -205,15 +253,31 @@ class SunoClient(EndpointsMixin):
         return self._transport.base_url
 
     @property
-    def jobs(self) -> Mapping[str, Job[Any]]:
+    def jobs(self) -> Mapping[str, Job[Record]]:
         """Jobs known to this client, by task id: every unfinished job and the most
         recently settled ones (``config.SETTLED_JOBS_KEPT``)."""
-        return self._jobs
+        return self.registry.jobs
 
-    # ------------------------------------------------------------------ music family
+    # ------------------------------------------------------------------ endpoints
 
     async def generate(
-        self, request: GenerateRequest | None = None, /, **fields: Any
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        prompt: str | None = None,
+        custom_mode: bool | None = None,
+        instrumental: bool | None = None,
+        model: Model | str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        persona_id: str | None = None,
+        call_back_url: str | None = None,
     ) -> Job[MusicRecord]:
         """Create music from text (two tracks); returns a :class:`Job` at once.
 
@@ -224,79 +288,561 @@ class SunoClient(EndpointsMixin):
         ``call_back_url``). Invalid input raises ``RequestValidationError`` and sends
         nothing.
         """
-        return await self._create(self._request(GenerateRequest, request, fields))
+        return await self._create(_build(GenerateRequest, request, locals()))
 
     async def upload_cover(
-        self, request: UploadCoverRequest | None = None, /, **fields: Any
+        self,
+        request: UploadCoverRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        prompt: str | None = None,
+        custom_mode: bool | None = None,
+        instrumental: bool | None = None,
+        model: Model | str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        persona_id: str | None = None,
+        upload_url: str | None = None,
+        call_back_url: str | None = None,
     ) -> Job[MusicRecord]:
         """Cover uploaded audio (``upload_url``) in a new style; fields as for :meth:`generate`."""
-        return await self._create(self._request(UploadCoverRequest, request, fields))
+        return await self._create(_build(UploadCoverRequest, request, locals()))
 
     async def add_instrumental(
-        self, request: AddInstrumentalRequest | None = None, /, **fields: Any
+        self,
+        request: AddInstrumentalRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        upload_url: str | None = None,
+        title: str | None = None,
+        tags: str | None = None,
+        model: Model | str | None = None,
+        call_back_url: str | None = None,
     ) -> Job[MusicRecord]:
         """Generate accompaniment for a vocal stem (``upload_url``, ``title``, ``tags``,
         ``negative_tags``; ``model`` V4_5PLUS or V5)."""
-        return await self._create(self._request(AddInstrumentalRequest, request, fields))
+        return await self._create(_build(AddInstrumentalRequest, request, locals()))
+
+    async def extend(
+        self,
+        request: ExtendRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        audio_id: str | None = None,
+        default_param_flag: bool | None = None,
+        model: Model | str | None = None,
+        prompt: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        continue_at: float | None = None,
+        persona_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Extend a generated track; returns a music :class:`Job` at once.
+
+        Fields: ``audio_id``, ``default_param_flag`` (False: inherit the source's
+        parameters; True: use ``prompt``, ``style``, ``title``, ``continue_at``),
+        ``model`` (the source's), ``negative_tags``, ``vocal_gender``, ``style_weight``,
+        ``weirdness_constraint``, ``audio_weight``, ``persona_id``, ``call_back_url``.
+
+        >>> # job = await client.extend(audio_id=track.id, model="V5")
+        """
+        return await self._create(_build(ExtendRequest, request, locals()))
+
+    async def upload_extend(
+        self,
+        request: UploadExtendRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        upload_url: str | None = None,
+        default_param_flag: bool | None = None,
+        instrumental: bool | None = None,
+        model: Model | str | None = None,
+        prompt: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        continue_at: float | None = None,
+        persona_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Extend uploaded audio (``upload_url``); a music :class:`Job`.
+
+        Fields: ``upload_url``, ``default_param_flag``, ``instrumental``, ``prompt``,
+        ``style``, ``title``, ``continue_at``, ``model`` and the shared options.
+
+        >>> # job = await client.upload_extend(upload_url=up.download_url, prompt="go on")
+        """
+        return await self._create(_build(UploadExtendRequest, request, locals()))
+
+    async def add_vocals(
+        self,
+        request: AddVocalsRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        upload_url: str | None = None,
+        prompt: str | None = None,
+        title: str | None = None,
+        style: str | None = None,
+        model: Model | str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Sing over an uploaded instrumental; a music :class:`Job`.
+
+        Fields: ``upload_url``, ``prompt`` (lyrics), ``title``, ``style``,
+        ``negative_tags``, ``model`` (V4_5PLUS default, V5, V5_5) and the shared options.
+
+        >>> # job = await client.add_vocals(upload_url=u, prompt="[Verse] ...", title="T",
+        >>> #                               style="soul", negative_tags="metal")
+        """
+        return await self._create(_build(AddVocalsRequest, request, locals()))
+
+    async def replace_section(
+        self,
+        request: ReplaceSectionRequest | None = None,
+        /,
+        *,
+        prompt: str | None = None,
+        tags: str | None = None,
+        title: str | None = None,
+        full_lyrics: str | None = None,
+        infill_start_s: float | None = None,
+        infill_end_s: float | None = None,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        upload_url: str | None = None,
+        model: Model | str | None = None,
+        negative_tags: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Regenerate a 6-60 s window of a track; a music :class:`Job`.
+
+        Fields: ``prompt``, ``tags``, ``title``, ``full_lyrics``, ``infill_start_s``,
+        ``infill_end_s``, and ``task_id`` + ``audio_id`` or ``upload_url`` + ``model``;
+        ``negative_tags``, ``call_back_url``.
+
+        >>> # job = await client.replace_section(task_id=t, audio_id=a, prompt="new line",
+        >>> #     tags="pop", title="T", full_lyrics=lyrics, infill_start_s=10, infill_end_s=20)
+        """
+        return await self._create(_build(ReplaceSectionRequest, request, locals()))
+
+    async def mashup(
+        self,
+        request: MashupRequest | None = None,
+        /,
+        *,
+        negative_tags: str | None = None,
+        vocal_gender: VocalGender | str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        upload_url_list: Sequence[str] | None = None,
+        prompt: str | None = None,
+        custom_mode: bool | None = None,
+        instrumental: bool | None = None,
+        model: Model | str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Blend exactly two uploaded tracks; a music :class:`Job`.
+
+        Fields: ``upload_url_list`` (two URLs), ``custom_mode``, ``instrumental``,
+        ``model``, ``prompt``, ``style``, ``title`` and the shared options.
+
+        >>> # job = await client.mashup(upload_url_list=[a, b], prompt="club edit")
+        """
+        return await self._create(_build(MashupRequest, request, locals()))
+
+    async def generate_sounds(
+        self,
+        request: SoundsRequest | None = None,
+        /,
+        *,
+        prompt: str | None = None,
+        model: Model | str | None = None,
+        sound_loop: bool | None = None,
+        sound_tempo: int | None = None,
+        sound_key: SoundKey | str | None = None,
+        grab_lyrics: bool | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MusicRecord]:
+        """Sound effects and loops (V5 only); a music :class:`Job` (results are tracks).
+
+        Fields: ``prompt`` (<= 500 chars), ``sound_loop``, ``sound_tempo`` (1-300 BPM),
+        ``sound_key`` (:class:`SoundKey`), ``grab_lyrics``, ``call_back_url``.
+
+        >>> # job = await client.generate_sounds(prompt="rain", sound_loop=True)
+        """
+        return await self._create(_build(SoundsRequest, request, locals()))
+
+    async def generate_lyrics(
+        self,
+        request: LyricsRequest | None = None,
+        /,
+        *,
+        prompt: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[LyricsRecord]:
+        """Lyrics only (normally two variants); a lyrics :class:`Job`.
+
+        Fields: ``prompt`` (at most 200 words), ``call_back_url``.
+
+        >>> # record = await (await client.generate_lyrics(prompt="city night"))
+        >>> # record.variants[0].text
+        """
+        return await self._create(_build(LyricsRequest, request, locals()))
+
+    async def convert_to_wav(
+        self,
+        request: WavRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[WavRecord]:
+        """WAV of a generated track; a wav :class:`Job` whose record has ``wav_url``.
+
+        Fields: ``task_id``, ``audio_id``, ``call_back_url``.
+
+        >>> # wav = await (await client.convert_to_wav(task_id=t, audio_id=a))
+        """
+        return await self._create(_build(WavRequest, request, locals()))
+
+    async def separate_vocals(
+        self,
+        request: SeparateVocalsRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        type: SeparationType | str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[VocalRemovalRecord]:
+        """Stems of a generated track; a vocal-removal :class:`Job` (``record.stems``).
+
+        Fields: ``task_id``, ``audio_id``, ``type`` (``separate_vocal`` default or
+        ``split_stem``), ``call_back_url``.
+
+        >>> # sep = await (await client.separate_vocals(task_id=t, audio_id=a))
+        >>> # sep.stems["vocal"], sep.origin_data[0].id
+        """
+        return await self._create(_build(SeparateVocalsRequest, request, locals()))
+
+    async def generate_midi(
+        self,
+        request: MidiRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[MidiRecord]:
+        """MIDI notes from a finished separation; a midi :class:`Job` (``instruments``).
+
+        Fields: ``task_id`` (the separation task), ``audio_id`` (optional stem id),
+        ``call_back_url``.
+
+        >>> # midi = await (await client.generate_midi(task_id=separation_task_id))
+        """
+        return await self._create(_build(MidiRequest, request, locals()))
+
+    async def create_music_video(
+        self,
+        request: MusicVideoRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        author: str | None = None,
+        domain_name: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[Mp4Record]:
+        """A music video of a track; an mp4 :class:`Job` whose record has ``video_url``.
+
+        Fields: ``task_id``, ``audio_id``, ``author`` and ``domain_name`` (<= 50 chars),
+        ``call_back_url``.
+
+        >>> # video = await (await client.create_music_video(task_id=t, audio_id=a))
+        """
+        return await self._create(_build(MusicVideoRequest, request, locals()))
+
+    async def generate_cover_art(
+        self,
+        request: CoverArtRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[CoverArtRecord]:
+        """Cover images for a music task; a cover-art :class:`Job` (``record.images``).
+
+        Fields: ``task_id``, ``call_back_url``. One cover per music task.
+
+        >>> # art = await (await client.generate_cover_art(task_id=t))
+        """
+        return await self._create(_build(CoverArtRequest, request, locals()))
+
+    async def recover_audio(
+        self,
+        request: RecoveryRequest | None = None,
+        /,
+        *,
+        suno_task_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[RecoveryRecord]:
+        """Fresh audio links for a music task whose links expired; a recovery :class:`Job`.
+
+        Fields: ``suno_task_id`` (the music task), ``call_back_url``. The final record's
+        ``tracks`` carry the new ``audio_url`` per track (``.ok`` per track); when every
+        track fails the job raises ``GenerationFailedError``.
+
+        >>> # recovered = await (await client.recover_audio(suno_task_id=t))
+        >>> # [t.audio_url for t in recovered.tracks if t.ok]
+        """
+        return await self._create(_build(RecoveryRequest, request, locals()))
+
+    async def get_download_url(
+        self,
+        request: DownloadUrlRequest | None = None,
+        /,
+        *,
+        url: str | None = None,
+    ) -> str:
+        """A temporary download link for a generated file (``url``); free and safe to retry.
+
+        >>> # link = await client.get_download_url(url=track.audio_url)
+        """
+        return await self._download_url(_build(DownloadUrlRequest, request, locals()))
+
+    async def get_timestamped_lyrics(
+        self,
+        request: TimestampedLyricsRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+    ) -> TimestampedLyrics:
+        """Word timings of a finished track (costs credits; sent once, never retried blindly).
+
+        Fields: ``task_id``, ``audio_id``.
+
+        >>> # timed = await client.get_timestamped_lyrics(task_id=t, audio_id=a)
+        >>> # timed.aligned_words[0].start_s
+        """
+        req = _build(TimestampedLyricsRequest, request, locals())
+        return await self._immediate(req, TimestampedLyrics)
+
+    async def boost_style(
+        self,
+        request: StyleBoostRequest | None = None,
+        /,
+        *,
+        content: str | None = None,
+    ) -> StyleBoost:
+        """Expand a short style into a detailed one (costs credits); ``.result`` is the text.
+
+        Fields: ``content``.
+
+        >>> # boosted = await client.boost_style(content="Pop, Mysterious")
+        """
+        return await self._immediate(_build(StyleBoostRequest, request, locals()), StyleBoost)
+
+    async def generate_persona(
+        self,
+        request: PersonaRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        audio_id: str | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        style: str | None = None,
+        vocal_start: float | None = None,
+        vocal_end: float | None = None,
+    ) -> Persona:
+        """A reusable persona from a finished track's vocals; ``.persona_id``.
+
+        Fields: ``task_id``, ``audio_id``, ``name``, ``description``, ``style``,
+        ``vocal_start`` / ``vocal_end`` (a 10-30 s window).
+
+        >>> # persona = await client.generate_persona(task_id=t, audio_id=a, name="Nova",
+        >>> #                                         description="airy pop")
+        """
+        return await self._immediate(_build(PersonaRequest, request, locals()), Persona)
+
+    # ------------------------------------------------------------------ files
+
+    async def upload_file(
+        self,
+        source: UploadSource,
+        *,
+        upload_path: str,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> UploadedFile:
+        """Put a file on the upload host; pass the result's ``download_url`` as ``upload_url``.
+
+        ``source`` is a local path (streamed from disk as multipart), bytes (base64
+        when small, multipart when larger than 10 MiB) or an http(s) URL string (the
+        host fetches it). ``upload_path`` is the folder (no leading or trailing ``/``);
+        reusing ``file_name`` overwrites. Uploads are free and safe to retry (the body
+        is rebuilt for every attempt).
+
+        >>> # up = await client.upload_file("vocals.mp3", upload_path="stems")
+        >>> # job = await client.upload_cover(upload_url=up.download_url, prompt="jazz")
+        """
+        self._check_open()
+        async with upload_body(
+            source, upload_path=upload_path, file_name=file_name, mime_type=mime_type
+        ) as (request, form):
+            return await self._upload(request, form)
+
+    async def download(
+        self,
+        track_or_url: Track | str,
+        dest: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    ) -> Path:
+        """Save a final track (its ``audio_url``) or any result URL under ``dest``.
+
+        ``dest`` is a directory (the name comes from the title) or a file path. The
+        file is written to a temporary name and renamed into place when complete;
+        larger than ``max_bytes`` or redirected to a private address raises
+        :class:`~suno_async.download.DownloadError`. Returns the file's path.
+
+        >>> # path = await client.download(record.tracks[0], "music/")
+        >>> # await client.download(wav_record.wav_url, "music/song.wav")
+        """
+        self._check_open()
+        timeouts = self._transport.timeouts
+        timeout = aiohttp.ClientTimeout(
+            total=DEFAULT_DOWNLOAD_TIMEOUT, sock_connect=timeouts.connect, sock_read=timeouts.read
+        )
+        session = self._transport.session()
+        return await _download(
+            session, track_or_url, dest, max_bytes=max_bytes, client_timeout=timeout
+        )
 
     # ------------------------------------------------------------------ batches
 
     async def generate_many(
         self,
-        requests: Iterable[Request],
+        requests: Iterable[Request | Mapping[str, Any]],
         *,
         concurrency: int = DEFAULT_BATCH_CONCURRENCY,
         on_item: Callable[[BatchItem], object] | None = None,
     ) -> list[BatchItem]:
-        """Submit many requests (any task-creating request objects, not only generate).
+        """Submit many requests (any task-creating request objects, not only generate;
+        a mapping is taken as :class:`GenerateRequest` fields).
 
-        At most ``concurrency`` jobs are unfinished at once (not only in submission).
-        Returns a :class:`~suno_async.batch.BatchItem` per request in input order; a
-        failed submission is reported on its item and the batch goes on. With a
-        journal, requests submitted by an earlier run are re-attached, not re-sent.
-        Run one batch per journal at a time: two concurrent ``generate_many`` calls over
-        the same requests could both miss the journal and both send.
+        Every item is checked before anything is sent: a wrong type or a request that
+        creates no task raises ``TypeError`` naming its index. At most
+        ``concurrency`` jobs are unfinished at once (not only in submission); items
+        wait for their turn at the rate limiter however long the queue is. Returns a
+        :class:`~suno_async.batch.BatchItem` per request in input order; a failed
+        submission is reported on its item and the batch goes on. With a journal,
+        requests submitted by an earlier run are re-attached, not re-sent.
         Follow up with ``suno_async.as_completed(items)``.
         """
-        return await submit_many(self, requests, concurrency=concurrency, on_item=on_item)
+        self._check_open()
+        return await submit_many(
+            self.submitter, requests, concurrency=concurrency, on_item=on_item
+        )
 
-    async def resume(self) -> list[Job[Any]]:
+    async def resume(self) -> list[Job[Record]]:
         """Re-attach every unfinished task recorded in the journal (after a crash)."""
         self._check_open()
         if self.journal is None:
             raise ValueError("resume() needs a journal: SunoClient(journal='jobs.sqlite3')")
-        return [self.track(e.task_id, e.kind) for e in await self.journal.unfinished()]
+        unfinished = await self.journal.unfinished()
+        return [self.registry.track(e.task_id, kind_named(e.kind)) for e in unfinished]
 
     # ------------------------------------------------------------------ tracking
 
     @overload
-    def track(self, task_id: str) -> Job[MusicRecord]: ...
+    def track(self, task_id: str, kind: Literal["music"] = ...) -> Job[MusicRecord]: ...
     @overload
-    def track(self, task_id: str, kind: str) -> Job[Any]: ...
+    def track(self, task_id: str, kind: Literal["lyrics"]) -> Job[LyricsRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["wav"]) -> Job[WavRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["vocal_removal"]) -> Job[VocalRemovalRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["mp4"]) -> Job[Mp4Record]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["midi"]) -> Job[MidiRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["cover_art"]) -> Job[CoverArtRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: Literal["recovery"]) -> Job[RecoveryRecord]: ...
+    @overload
+    def track(self, task_id: str, kind: str) -> Job[Record]: ...
 
     def track(self, task_id: str, kind: str = "music") -> Job[Any]:
         """A job handle for an existing task (after a restart, from another process).
 
         Returns the same handle when the task is already tracked by this client.
+        ``kind`` is the task family (:data:`KindName`).
         """
         self._check_open()
-        job_kind = _kind(kind)
-        job = self._jobs.get(task_id)
-        if job is not None and not (job.error is not None and not job.done()):
-            if job.kind is not job_kind:
-                raise ValueError(
-                    f"task {task_id} is tracked as a {job.kind.name} job, not {kind}"
-                )
-            return job
-        return self._register(task_id, job_kind, request=None)
+        return self.registry.track(_task_id(task_id), kind_named(kind))
 
-    async def get_record(self, task_id: str, kind: str = "music") -> Record:
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["music"] = ...) -> MusicRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["lyrics"]) -> LyricsRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["wav"]) -> WavRecord: ...
+    @overload
+    async def get_record(
+        self, task_id: str, kind: Literal["vocal_removal"]
+    ) -> VocalRemovalRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["mp4"]) -> Mp4Record: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["midi"]) -> MidiRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["cover_art"]) -> CoverArtRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: Literal["recovery"]) -> RecoveryRecord: ...
+    @overload
+    async def get_record(self, task_id: str, kind: str) -> Record: ...
+
+    async def get_record(self, task_id: str, kind: str = "music") -> Any:
         """Fetch a task's record once, without tracking it.
 
         Raises :class:`~suno_async.errors.NotFoundError` when the API does not know it.
         """
         self._check_open()
-        job_kind = _kind(kind)
+        task_id = _task_id(task_id)
+        job_kind = kind_named(kind)
         data = await self._record_data(job_kind, task_id)
         if data is None:
             raise NotFoundError(f"no {kind} task {task_id}", code=200, msg="data is null")
@@ -322,33 +868,33 @@ class SunoClient(EndpointsMixin):
         in flight, callbacks for unknown task ids are buffered (bounded) and applied
         if that id registers; otherwise they are ignored.
         """
-        task_id = callback_task_id(body)
-        if task_id is None:
-            raise APIResponseValidationError("callback has no task id", body=body)
-        job = self._jobs.get(task_id)
-        if job is None:
-            if self._expecting_callbacks():
-                self._buffer_early(task_id, body)
-            return False
-        job.ingest(parse_callback(job.kind.name, body), source="callback")
-        return True
+        return self.registry.ingest_callback(body)
+
+    # Old private entry points, kept as one-line shims until webhooks.py and the
+    # tests use ``client.registry`` / ``client.submitter`` (removed at merge).
+    def _use_webhook_url(self, url: str | None) -> None:
+        self.registry.use_webhook_url(url)
 
     def _expecting_callbacks(self) -> bool:
-        """A create call is in flight: its callbacks may arrive before its task id."""
-        return bool(self._submits)
+        return self.registry.expecting_callbacks()
 
     def _buffer_early(self, task_id: str, body: object) -> None:
-        now = time.monotonic()
-        for stale in [k for k, (t, _) in self._early.items() if now - t > EARLY_CALLBACK_TTL]:
-            del self._early[stale]
-        if task_id not in self._early and len(self._early) >= EARLY_CALLBACK_TASKS:
-            return
-        _, bodies = self._early.setdefault(task_id, (now, []))
-        if len(bodies) < EARLY_CALLBACKS_PER_TASK:
-            bodies.append(body)
+        self.registry.buffer_early(task_id, body)
 
-    def _use_webhook_url(self, url: str | None) -> None:
-        self._webhook_url = url
+    @property
+    def _early(self) -> dict[str, tuple[float, list[Any]]]:
+        return self.registry.early_buffer
+
+    @property
+    def _submits(self) -> dict[asyncio.Task[Any], Submission]:
+        return self.submitter.in_flight
+
+    @property
+    def _webhook_url(self) -> str | None:
+        return self.registry.webhook_url
+
+    def _journal_key(self, request: Request, occurrence: int) -> str:
+        return self.submitter.journal_key(request, occurrence)
 
     # ------------------------------------------------------------------ internals
 
@@ -356,142 +902,45 @@ class SunoClient(EndpointsMixin):
         if self._closed:
             raise ClientClosedError("the client is closed")
 
-    @staticmethod
-    def _request(cls: type[Q], request: Q | None, fields: Mapping[str, Any]) -> Q:
-        if request is not None:
-            if fields:
-                raise TypeError("pass either a request object or keyword fields, not both")
-            if not isinstance(request, cls):
-                raise TypeError(f"expected {cls.__name__}, got {type(request).__name__}")
-            return request
-        return cls(**fields)
-
-    def _callback_for(self) -> str:
-        return self._webhook_url or self.callback_url or DEFAULT_CALLBACK_PLACEHOLDER
-
-    def _journal_key(self, request: Request, occurrence: int) -> str:
-        return Journal.key_for(request.path, request.to_wire(), occurrence)
-
-    async def _submit_or_resume(
-        self, request: Request, key: str | None
-    ) -> tuple[Job[Any], bool]:
-        """Submit ``request`` unless the journal shows it was submitted before."""
-        if self.journal is not None and key is not None:
-            entry = await self.journal.find(key)
-            if entry is not None and entry.maybe_submitted:
-                raise APIConnectionError(
-                    "an earlier run sent this request but never saw the reply, so a task may"
-                    " exist (and be billed); it is not sent again. Check your tasks, then"
-                    f" call journal.forget({key!r}) to send it anyway",
-                    maybe_submitted=True,
-                )
-            if entry is not None:
-                return self.track(entry.task_id, entry.kind), True
-        return await self._create(request, key=key), False
-
-    async def _create(self, request: Request, *, key: str | None = None) -> Job[Any]:
-        """Send a task-creating request and register its task id, come what may.
-
-        The POST runs in its own task: cancelling the caller after the request was
-        sent still registers (and journals) the returned id: a paid task never goes
-        unseen.
-        """
+    async def _create(self, request: Request) -> Job[Any]:
+        """Send a task-creating request and register its task id, come what may."""
         self._check_open()
-        if request.needs_callback:
-            request = fill_callback(request, self._callback_for())
-        kind = _kind(request.kind or "music")
-        body = request.to_wire()
+        return await self.submitter.create(request)
 
-        journal = self.journal
-        submission = _Submission()
+    async def _immediate(self, request: Request, cls: type[T]) -> T:
+        """POST a paid immediate call once (retried only when it provably never arrived)."""
+        self._check_open()
+        data = await self._transport.post(request.path, request.to_wire(), idempotent=False)
+        if not isinstance(data, dict):
+            raise APIResponseValidationError(
+                f"reply to {request.path} has no data object", body=data
+            )
+        return structure(data, cls)
 
-        async def submit() -> Job[Any]:
-            try:
-                async with self._limiter.slot():
-                    if self._closed:
-                        raise ClientClosedError("the client was closed before this was sent")
-                    # From here on the request may reach the server: never cancelled.
-                    submission.sending = True
-                    if journal is not None and key is not None:
-                        # write-ahead: a crash while sending is never mistaken for "not sent"
-                        await journal.record_intent(kind.name, request.path, key, body)
-                    data = await self._transport.post(request.path, body)
-            except SunoError as exc:
-                if journal is not None and key is not None:
-                    if getattr(exc, "maybe_submitted", False):
-                        await journal.record_ambiguous(kind.name, request.path, key, body)
-                    else:
-                        await journal.clear_intent(key)
-                raise
-            task_id = data.get("taskId") if isinstance(data, dict) else None
-            if not isinstance(task_id, str) or not task_id:
-                task_id = data.get("task_id") if isinstance(data, dict) else None
-            if not isinstance(task_id, str) or not task_id:
-                error = APIResponseValidationError(
-                    f"reply to {request.path} has no taskId", body=data
-                )
-                error.maybe_submitted = True  # accepted, but we cannot tell which task
-                raise error
-            job = self._register(task_id, kind, request=request)
-            if self.journal is not None:
-                await self.journal.record_submitted(task_id, kind.name, request.path, key, body)
-            return job
+    async def _download_url(self, request: DownloadUrlRequest) -> str:
+        self._check_open()
+        data = await self._transport.post(request.path, request.to_wire(), idempotent=True)
+        if isinstance(data, dict):  # some hosts wrap it: {"url": ...}
+            data = data.get("url") or data.get("downloadUrl")
+        if not isinstance(data, str) or not data:
+            raise APIResponseValidationError(f"reply to {request.path} has no URL", body=data)
+        return data
 
-        task = asyncio.get_running_loop().create_task(submit())
-        self._submits[task] = submission
-        task.add_done_callback(self._submit_done)
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            # Cancelled while still queued for a slot: nothing was sent, so nothing is
-            # sent later. Once sending, the call finishes and registers its task id.
-            if not submission.sending:
-                task.cancel()
-                await asyncio.wait([task])  # gone before we return: nothing left queued
-            raise
-
-    def _submit_done(self, task: asyncio.Task[Any]) -> None:
-        self._submits.pop(task, None)
-        if not task.cancelled():
-            task.exception()  # retrieved by the caller; avoid "never retrieved" noise
-
-    def _register(self, task_id: str, kind: JobKind, *, request: object) -> Job[Any]:
-        loop = asyncio.get_running_loop()
-        job: Job[Any] = Job(
-            task_id,
-            kind,
-            poller=self._poller,
-            request=request,
-            deadline=loop.time() + self.poll_policy.max_wait,
+    async def _upload(self, request: UploadRequest, form: FormFactory | None) -> UploadedFile:
+        body = None if form is not None else request.to_wire()
+        data = await self._transport.post(
+            request.path, body, upload=True, idempotent=True, data=form
         )
-        self._jobs[task_id] = job
-        if self.journal is not None:
-            job.add_done_callback(self._journal_outcome)
-        job.add_done_callback(self._forget_settled)
-        if self._closed:
-            return job
-        self._poller.track(job)
-        _, early = self._early.pop(task_id, (0.0, []))
-        for body in early:
-            with contextlib.suppress(APIResponseValidationError):
-                job.ingest(parse_callback(kind.name, body), source="callback")
-        return job
-
-    def _forget_settled(self, job: Job[Any]) -> None:
-        self._settled.append(job.task_id)
-        while len(self._settled) > SETTLED_JOBS_KEPT:
-            old = self._settled.popleft()
-            known = self._jobs.get(old)
-            if known is not None and not known.tracking:
-                del self._jobs[old]
-
-    def _journal_outcome(self, job: Job[Any]) -> None:
-        if self.journal is None or not job.done() or self._closed:
-            return  # only terminal outcomes are journaled; timeouts stay resumable
-        write = self.journal.record_outcome(job.task_id, job.status, job.stage is Stage.SUCCESS)
-        task = asyncio.get_running_loop().create_task(write)
-        self._journal_writes.add(task)
-        task.add_done_callback(self._journal_writes.discard)
+        if not isinstance(data, dict):
+            raise APIResponseValidationError(
+                f"reply to {request.path} has no data object", body=data
+            )
+        result = structure(data, UploadedFile)
+        if not result.download_url:
+            raise APIResponseValidationError(
+                f"reply to {request.path} has no downloadUrl", body=data
+            )
+        return result
 
     async def _fetch_record(self, job: Job[Any]) -> Any:
         return await self._record_data(job.kind, job.task_id, retry=False)
@@ -506,16 +955,46 @@ class SunoClient(EndpointsMixin):
         )
 
 
-@attrs.define
-class _Submission:
-    """State of one task-creating call: has the request possibly reached the server?"""
+def _build(cls: type[Q], request: Q | None, scope: Mapping[str, Any]) -> Q:
+    """The request of an endpoint method: the object passed, or one built from the
+    keyword arguments that were given (``None`` means "not given")."""
+    fields = {k: v for k, v in scope.items() if k not in ("self", "request") and v is not None}
+    if request is not None:
+        if fields:
+            raise TypeError("pass either a request object or keyword fields, not both")
+        if not isinstance(request, cls):
+            raise TypeError(f"expected {cls.__name__}, got {type(request).__name__}")
+        return request
+    return cls(**fields)
 
-    sending: bool = False
+
+def _check_type(name: str, value: object, expected: type | tuple[type, ...]) -> None:
+    """``value`` is ``None`` or an instance of ``expected``; else a TypeError naming it."""
+    if value is None or (isinstance(value, expected) and not isinstance(value, type)):
+        return
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    wanted = " or ".join(k.__name__ for k in kinds)
+    shown = f"the class {value.__name__}" if isinstance(value, type) else type(value).__name__
+    raise TypeError(f"{name} must be a {wanted} instance or None, got {shown}")
 
 
-def _kind(name: str) -> JobKind:
+def _http_url(name: str, url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; else a ValueError naming ``name``."""
     try:
-        return KINDS[name]
-    except KeyError:
-        raise ValueError(f"unknown job kind {name!r}; one of {', '.join(KINDS)}") from None
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ValueError(
+            f"{name} must be an http:// or https:// URL with a host, got {url[:80]!r}"
+        )
+    return url
 
+
+def _task_id(task_id: object) -> str:
+    if not isinstance(task_id, str) or not task_id:
+        raise TypeError(f"task_id must be a non-empty str, got {task_id!r}")
+    return task_id

@@ -12,15 +12,19 @@ derive variants with :func:`attrs.evolve`.
 
 from __future__ import annotations
 
-from typing import Final
+import math
+from collections.abc import Callable
+from typing import Any, Final
 
 import attrs
 
 __all__ = [
+    "DEFAULT_BATCH_CONCURRENCY",
     "DEFAULT_CALLBACK_PLACEHOLDER",
     "DEFAULT_DOWNLOAD_TIMEOUT",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "JOURNAL_DRAIN_TIMEOUT",
+    "MAX_REPLY_BYTES",
     "PROVIDERS",
     "SETTLED_JOBS_KEPT",
     "PollPolicy",
@@ -62,11 +66,23 @@ JOURNAL_DRAIN_TIMEOUT: Final = 10.0
 EARLY_CALLBACK_TASKS: Final = 256
 EARLY_CALLBACKS_PER_TASK: Final = 4
 EARLY_CALLBACK_TTL: Final = 300.0
+#: ... and at most this many bytes of bodies in all (a flood of large unsigned bodies
+#: must not grow memory: 40 bodies of 1 MiB would otherwise be kept).
+EARLY_CALLBACK_BYTES: Final = 4 * 1024 * 1024
 #: Connections in a client's pool; the poller uses at most ``PollPolicy.concurrency``
 #: of them, so a submission always finds a free one.
 CONNECTION_LIMIT: Final = 100
-#: Unfinished jobs ``generate_many`` keeps at once unless told otherwise.
+#: Unfinished jobs ``generate_many`` (and ``suno-async batch``) keeps at once unless
+#: told otherwise. One number for the library and the CLI: 8 keeps a batch's creates
+#: well inside the API's 20 per 10 s and its polls inside ``DEFAULT_POLL_CONCURRENCY``.
 DEFAULT_BATCH_CONCURRENCY: Final = 8
+#: Replies from the API larger than this are refused unread (bytes); the biggest
+#: genuine replies (record-info with MIDI notes) are far below it.
+MAX_REPLY_BYTES: Final = 16 * 1024 * 1024
+#: How long a submission waits for another process's claim on the same request to
+#: turn into a task (or disappear) before giving up (seconds), and how often it looks.
+CLAIM_WAIT: Final = 60.0
+CLAIM_POLL_INTERVAL: Final = 0.2
 #: Settled jobs a client keeps indexed (``client.jobs``, late callbacks); older ones
 #: are dropped so a long-running client's memory stays bounded.
 SETTLED_JOBS_KEPT: Final = 1000
@@ -102,14 +118,43 @@ DEFAULT_DOWNLOAD_TIMEOUT: Final = 600.0
 DEFAULT_CALLBACK_PLACEHOLDER: Final = "https://example.invalid/suno-async/no-callback"
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value > 0:
+def _number(attribute: attrs.Attribute[Any], value: object) -> float:
+    """``value`` as a finite real number, or a TypeError/ValueError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{attribute.name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not _number(attribute, value) > 0:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
 
 
-def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value < 0:
+def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if _number(attribute, value) < 0:
         raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+def _at_least(minimum: float) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if _number(attribute, value) < minimum:
+            raise ValueError(f"{attribute.name} must be >= {minimum:g}, got {value!r}")
+
+    return check
+
+
+def _count(minimum: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An ``int`` (not a bool, not a float) of at least ``minimum``."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{attribute.name} must be an int, got {value!r}")
+        if value < minimum:
+            raise ValueError(f"{attribute.name} must be >= {minimum}, got {value!r}")
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
@@ -132,24 +177,17 @@ class PollPolicy:
     maximum: float = attrs.field(default=DEFAULT_POLL_MAXIMUM, validator=_positive)
     early_maximum: float = attrs.field(default=DEFAULT_POLL_EARLY_MAXIMUM, validator=_positive)
     min_interval: float = attrs.field(default=DEFAULT_POLL_MIN_INTERVAL, validator=_non_negative)
-    concurrency: int = DEFAULT_POLL_CONCURRENCY
-    factor: float = attrs.field(default=DEFAULT_POLL_FACTOR)
+    concurrency: int = attrs.field(default=DEFAULT_POLL_CONCURRENCY, validator=_count(1))
+    factor: float = attrs.field(default=DEFAULT_POLL_FACTOR, validator=_at_least(1))
     max_wait: float = attrs.field(default=DEFAULT_POLL_MAX_WAIT, validator=_positive)
     jitter: float = attrs.field(default=DEFAULT_POLL_JITTER, validator=_non_negative)
-    max_failures: int = attrs.field(default=DEFAULT_MAX_POLL_FAILURES)
+    max_failures: int = attrs.field(default=DEFAULT_MAX_POLL_FAILURES, validator=_count(1))
     #: Cadence used while a webhook receiver is attached (polling as a safety net).
     webhook_interval: float = attrs.field(default=DEFAULT_WEBHOOK_SAFETY_POLL, validator=_positive)
-
-    @factor.validator
-    def _check_factor(self, _attribute: attrs.Attribute[float], value: float) -> None:
-        if value < 1:
-            raise ValueError(f"factor must be >= 1, got {value!r}")
 
     def __attrs_post_init__(self) -> None:
         if self.maximum < self.initial:
             raise ValueError("maximum must be >= initial")
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be >= 1")
         if self.jitter >= 1:
             raise ValueError("jitter must be < 1")
 
@@ -178,14 +216,9 @@ class RetryPolicy:
     1
     """
 
-    max_attempts: int = attrs.field(default=DEFAULT_RETRY_ATTEMPTS)
+    max_attempts: int = attrs.field(default=DEFAULT_RETRY_ATTEMPTS, validator=_count(1))
     max_delay: float = attrs.field(default=DEFAULT_RETRY_MAX_DELAY, validator=_positive)
     base: float = attrs.field(default=DEFAULT_RETRY_BASE, validator=_positive)
-
-    @max_attempts.validator
-    def _check_attempts(self, _attribute: attrs.Attribute[int], value: int) -> None:
-        if value < 1:
-            raise ValueError(f"max_attempts must be >= 1, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -193,21 +226,17 @@ class RateLimit:
     """Client-side limit on task-creating calls: a sliding window.
 
     At most ``creates`` calls start in any ``per_seconds`` window (the API's own rule);
-    a submission waits at most ``max_wait`` seconds for a slot, then raises
-    ``RateLimitError`` (at once, when the wait would be longer).
+    a single call waits at most ``max_wait`` seconds for a slot, then raises
+    ``RateLimitError`` (at once, when the wait would be longer). Items of
+    ``generate_many`` wait for their turn in the batch's queue instead.
 
     >>> RateLimit().creates, RateLimit().per_seconds
     (20, 10.0)
     """
 
-    creates: int = attrs.field(default=DEFAULT_RATE_CREATES)
+    creates: int = attrs.field(default=DEFAULT_RATE_CREATES, validator=_count(1))
     per_seconds: float = attrs.field(default=DEFAULT_RATE_PERIOD, validator=_positive)
     max_wait: float = attrs.field(default=DEFAULT_RATE_MAX_WAIT, validator=_non_negative)
-
-    @creates.validator
-    def _check_creates(self, _attribute: attrs.Attribute[int], value: int) -> None:
-        if value < 1:
-            raise ValueError(f"creates must be >= 1, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -218,9 +247,9 @@ class WebhookPolicy:
     1048576
     """
 
-    max_body: int = DEFAULT_WEBHOOK_MAX_BODY
+    max_body: int = attrs.field(default=DEFAULT_WEBHOOK_MAX_BODY, validator=_count(1))
     #: Accepted clock skew for ``X-Webhook-Timestamp`` (seconds), against replays.
-    tolerance: float = DEFAULT_WEBHOOK_TOLERANCE
+    tolerance: float = attrs.field(default=DEFAULT_WEBHOOK_TOLERANCE, validator=_positive)
 
 
 @attrs.frozen(kw_only=True)
@@ -236,7 +265,6 @@ class ProviderProfile:
     upload_base_url: str
     credits_path: str
     code_map: dict[int, str] = attrs.field(factory=dict)
-    signs_callbacks: bool = False
 
 
 _KIE_CODES: Final[dict[int, str]] = {
@@ -244,10 +272,14 @@ _KIE_CODES: Final[dict[int, str]] = {
     401: "auth",
     402: "credits",
     404: "not_found",
+    # kie's lyrics page lists the old sunoapi table: 405/430 as rate limits is harmless
+    # (REFERENCE §2.1), and retried on GETs.
+    405: "rate_limit",
     409: "conflict",
     413: "invalid",
     422: "invalid",
     429: "rate_limit",
+    430: "rate_limit",
     451: "invalid",
     455: "maintenance",
     500: "server",
@@ -258,6 +290,8 @@ _KIE_CODES: Final[dict[int, str]] = {
 _SUNOAPI_OLD_CODES: Final[dict[int, str]] = {
     400: "invalid",
     401: "auth",
+    # current sunoapi.org pages use kie's table: 402 is out of credits there too (§2.2)
+    402: "credits",
     404: "not_found",
     405: "rate_limit",
     409: "conflict",
@@ -277,7 +311,6 @@ PROVIDERS: Final[dict[str, ProviderProfile]] = {
         upload_base_url="https://kieai.redpandaai.co",
         credits_path="/api/v1/chat/credit",
         code_map=_KIE_CODES,
-        signs_callbacks=True,
     ),
     "apikley": ProviderProfile(
         name="apikley",

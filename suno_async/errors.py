@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
@@ -47,15 +47,51 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ServerError",
     "SunoError",
     "UnknownModelWarning",
+    "error_class",
     "error_for_code",
 ]
 
 
 class SunoError(Exception):
-    """Base class of every error raised by suno-async."""
+    """Base class of every error raised by suno-async.
+
+    ``maybe_submitted`` is true when a paid request had already been sent when this
+    went wrong, so a task may exist (and be billed): such a request is never sent
+    again. It is set once, by the constructor.
+
+    Whether a request may be tried again after the error is a property of its class:
+    ``retry_safe`` for safe requests (GETs, free uploads) and ``resend_safe`` for paid
+    POSTs (the reply proves the server did nothing). :attr:`retryable` and
+    :attr:`resendable` read them (the retry layer asks these two, nothing else).
+
+    >>> ServerError("boom").retryable, ServerError("boom", maybe_submitted=True).resendable
+    (True, False)
+    """
+
+    #: A safe request (GET, free upload) may be tried again after this error.
+    retry_safe: ClassVar[bool] = False
+    #: A paid request provably did nothing when this error happened: it may be re-sent.
+    resend_safe: ClassVar[bool] = False
+    #: The server may have acted on a paid request before answering with this error.
+    acted_maybe: ClassVar[bool] = False
+
+    def __init__(self, *args: object, maybe_submitted: bool = False) -> None:
+        super().__init__(*args)
+        self.maybe_submitted = maybe_submitted
+
+    @property
+    def retryable(self) -> bool:
+        """Whether a safe request may be sent again after this error."""
+        return self.retry_safe
+
+    @property
+    def resendable(self) -> bool:
+        """Whether a paid request may be sent again after this error."""
+        return self.resend_safe and not self.maybe_submitted
 
 
 class UnknownModelWarning(UserWarning):
@@ -114,9 +150,11 @@ class APIConnectionError(SunoError):
     connection failed: the task may exist. Such a request is never sent again.
     """
 
+    retry_safe = True
+    resend_safe = True
+
     def __init__(self, message: str, *, maybe_submitted: bool = False) -> None:
-        super().__init__(message)
-        self.maybe_submitted = maybe_submitted
+        super().__init__(message, maybe_submitted=maybe_submitted)
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
@@ -148,15 +186,13 @@ class APIStatusError(SunoError):
         msg: str = "",
         http_status: int = 200,
         body: object = None,
+        maybe_submitted: bool = False,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, maybe_submitted=maybe_submitted)
         self.code = code
         self.msg = msg
         self.http_status = http_status
         self.body = body
-        #: For a paid request: the server may have acted before failing (5xx, garbled
-        #: reply), so a task may exist. Such a request is never re-sent.
-        self.maybe_submitted = False
 
 
 class AuthenticationError(APIStatusError):
@@ -185,6 +221,9 @@ class RateLimitError(APIStatusError):
     ``retry_after`` is the server's ``Retry-After`` in seconds when it sent one.
     """
 
+    retry_safe = True
+    resend_safe = True
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
@@ -193,16 +232,33 @@ class RateLimitError(APIStatusError):
 class MaintenanceError(APIStatusError):
     """The service is under maintenance (code 455)."""
 
+    retry_safe = True
+    resend_safe = True
+
 
 class ServerError(APIStatusError):
     """The server failed (HTTP 5xx, body 500/501)."""
+
+    retry_safe = True
+    acted_maybe = True
 
 
 class APIResponseValidationError(APIStatusError):
     """The reply could not be understood (not JSON, or not the expected shape)."""
 
+    # a garbled reply (proxy page, truncated body) to a safe request: ask again
+    retry_safe = True
+    acted_maybe = True
 
-#: The one table from an error kind (see ``ProviderProfile.code_map``) to its class.
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The reply was larger than ``config.MAX_REPLY_BYTES``; it was not read (nor retried)."""
+
+    retry_safe = False
+
+
+#: Error kind (the names used by ``ProviderProfile.code_map`` in :mod:`suno_async.config`)
+#: to its class.
 ERROR_CLASSES: Final[Mapping[str, type[APIStatusError]]] = {
     "auth": AuthenticationError,
     "credits": InsufficientCreditsError,
@@ -214,11 +270,14 @@ ERROR_CLASSES: Final[Mapping[str, type[APIStatusError]]] = {
     "server": ServerError,
 }
 
-#: Messages that say more than their code: the live API answers an unknown task or
-#: audio id on the WAV / MP4 / vocal-removal / MIDI endpoints with 422 and this text.
-MESSAGE_KINDS: Final[Mapping[str, str]] = {
-    "Record does not exist": "not_found",
-}
+#: Messages that say more than their code (REFERENCE §2.4): the live API answers an
+#: unknown task, audio or file on create/sync calls with body code 422, and on
+#: recovery with 500, and only the text tells "not found". Lower-case substrings.
+#: ``"url is wrong"`` (download-url with a URL the provider did not generate) is a
+#: not-found too: the provider has no such file.
+NOT_FOUND_TEXTS: Final = ("does not exist", "not found", "url is wrong")
+#: Body codes whose message is looked up in :data:`NOT_FOUND_TEXTS`.
+NOT_FOUND_TEXT_CODES: Final = frozenset({422, 500})
 
 #: HTTP statuses (without a usable body code) and the kind they mean.
 HTTP_STATUS_KINDS: Final[Mapping[int, str]] = {
@@ -234,44 +293,76 @@ HTTP_STATUS_KINDS: Final[Mapping[int, str]] = {
 }
 
 
-def error_kind(code: int, provider: str = "kie") -> str:
-    """The error kind of a body ``code`` for ``provider`` ("server" for 5xx, else "invalid")."""
+def error_kind(code: int, provider: str = "kie", msg: str = "") -> str:
+    """The error kind of a body ``code`` (and its ``msg``) for ``provider``.
+
+    >>> error_kind(422, msg="Original music record does not exist"), error_kind(422)
+    ('not_found', 'invalid')
+    >>> error_kind(430, "sunoapi"), error_kind(599)
+    ('rate_limit', 'server')
+    """
     from .config import PROVIDERS
 
+    if code in NOT_FOUND_TEXT_CODES and any(t in msg.lower() for t in NOT_FOUND_TEXTS):
+        return "not_found"
     profile = PROVIDERS.get(provider, PROVIDERS["kie"])
     kind = profile.code_map.get(code)
     if kind is not None:
         return kind
-    if code >= 500:
-        return "server"
-    return "invalid"
+    return "server" if code >= 500 else "invalid"
+
+
+def error_class(
+    code: int | None, msg: str = "", *, provider: str = "kie", http_status: int = 200
+) -> type[APIStatusError]:
+    """The one lookup: body ``code`` / HTTP status / message -> error class.
+
+    ``code`` is the body's numeric code, ``None`` when the body had none (then the
+    HTTP status decides). HTTP 429 is a rate limit on every host, whatever the body.
+
+    >>> error_class(None, http_status=503).__name__, error_class(402, provider="sunoapi").__name__
+    ('ServerError', 'InsufficientCreditsError')
+    """
+    if http_status == 429:
+        return RateLimitError
+    if code is None:
+        status_kind = HTTP_STATUS_KINDS.get(http_status)
+        if status_kind is None:
+            status_kind = "server" if http_status >= 500 else "invalid"
+        return ERROR_CLASSES[status_kind]
+    return ERROR_CLASSES[error_kind(code, provider, msg)]
 
 
 def error_for_code(
-    code: int,
+    code: int | None,
     msg: str,
     *,
     provider: str = "kie",
     http_status: int = 200,
     body: object = None,
     retry_after: float | None = None,
+    paid: bool = False,
 ) -> APIStatusError:
-    """Build the exception for body ``code`` under ``provider``'s table."""
-    kind = MESSAGE_KINDS.get(msg.strip()) or error_kind(code, provider)
-    cls = ERROR_CLASSES[kind]
-    text = f"{msg or 'error'} (code {code})"
-    if http_status != 200:
+    """Build the exception for a reply (see :func:`error_class`).
+
+    ``paid``: the reply answers a paid request; for the classes whose server may have
+    acted before failing (``acted_maybe``) the error is ``maybe_submitted``.
+    """
+    cls = error_class(code, msg, provider=provider, http_status=http_status)
+    shown = code if code is not None else http_status
+    text = f"{msg or 'error'} (code {shown})" if code is not None else f"{msg} (HTTP {shown})"
+    if code is not None and http_status != 200:
         text += f" [HTTP {http_status}]"
+    options: dict[str, Any] = {
+        "code": shown,
+        "msg": msg,
+        "http_status": http_status,
+        "body": body,
+        "maybe_submitted": paid and cls.acted_maybe,
+    }
     if cls is RateLimitError:
-        return RateLimitError(
-            text,
-            retry_after=retry_after,
-            code=code,
-            msg=msg,
-            http_status=http_status,
-            body=body,
-        )
-    return cls(text, code=code, msg=msg, http_status=http_status, body=body)
+        return RateLimitError(text, retry_after=retry_after, **options)
+    return cls(text, **options)
 
 
 # --------------------------------------------------------------------------------------

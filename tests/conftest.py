@@ -7,12 +7,23 @@ transport, scheduler or parser is patched.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from hypothesis import settings
 
 from suno_async import PollPolicy, RateLimit, RetryPolicy, SunoClient, Timeouts
 from suno_async.sandbox import Sandbox
+
+#: Property tests are deterministic in CI: fixed derivation of examples from the test,
+#: no example database carried between runs (``HYPOTHESIS_PROFILE=dev`` to explore).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: Not test modules: programs checked by tests (tests/typing is type-checked, not run).
+collect_ignore = ["typing"]
 
 #: Sandbox timeline scale for tests: the ~3 minute music timeline takes ~0.2 s.
 TIME_SCALE = 0.001

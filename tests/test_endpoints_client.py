@@ -454,3 +454,28 @@ def test_results_parse_the_documented_shapes() -> None:
                     "uploadedAt": "2026-04-16T07:19:10.400Z"}, UploadedFile)
     assert up.uploaded_at is not None and up.uploaded_at.microsecond == 400000
     assert up.file_size == 11
+
+
+def test_every_endpoint_lists_exactly_its_request_fields() -> None:
+    """Explicit keywords (a type checker sees them) = the request class's fields: a field
+    added to a request class must be added to its method too."""
+    import inspect
+    import typing
+
+    import attrs as attrs_
+
+    from suno_async import SunoClient as Client
+
+    checked = 0
+    for name, method in inspect.getmembers(Client, inspect.iscoroutinefunction):
+        params = inspect.signature(method).parameters
+        request = params.get("request")
+        if name.startswith("_") or request is None:
+            continue
+        hints = typing.get_type_hints(method)
+        (cls,) = [a for a in typing.get_args(hints["request"]) if a is not type(None)]
+        keywords = {p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert keywords == {f.name for f in attrs_.fields(cls)}, name
+        assert all(params[k].default is None for k in keywords), name
+        checked += 1
+    assert checked == 20

@@ -355,6 +355,7 @@ def test_transport_gives_data_or_a_typed_error(
             lambda: client.get_record("t1"),
             lambda: client.get_record("t1", "midi"),
             client.get_credits,
+            lambda: client.get_record("t1", "recovery"),  # status in the envelope's code
         ):
             try:
                 outcomes.append(await call())
@@ -362,8 +363,8 @@ def test_transport_gives_data_or_a_typed_error(
                 outcomes.append(exc)
         return outcomes
 
-    raw_get, raw_post, record, midi, credits = runner.run(calls())
-    for outcome in (raw_get, raw_post, record, midi, credits):
+    raw_get, raw_post, record, midi, credits, recovery = runner.run(calls())
+    for outcome in (raw_get, raw_post, record, midi, credits, recovery):
         if isinstance(outcome, BaseException):
             assert isinstance(outcome, APIStatusError), repr(outcome)
             str(outcome)

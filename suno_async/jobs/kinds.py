@@ -1,26 +1,33 @@
-"""Task families: where each is polled, how its record parses, and its status table.
+"""Task families and the whole status decision of each, as data.
 
-A :class:`JobKind` is data: the ``record-info`` path, the record class, the raw
-statuses that mean a stage, and the raw statuses that end the task with a failure
-(with the exception class to raise). :meth:`JobKind.classify` is the single place a
-record becomes a :class:`~suno_async.Stage`.
+A :class:`JobKind` says where a family is polled, how its record parses, and how a
+record becomes a :class:`~suno_async.Stage`: the raw statuses that mean a stage, the
+raw statuses that end the task with a failure (and the exception class), when a
+``SUCCESS`` is really complete (from the record's data, not from the record's own
+opinion), what a callback's failure means (and when one poll must confirm it), and
+which odd replies mean "poll again". :meth:`JobKind.classify` is the single place a
+record becomes a stage.
 
 >>> from suno_async.jobs.kinds import KINDS
 >>> from suno_async.models.records import MusicRecord
 >>> KINDS["music"].classify(MusicRecord(status="TEXT_SUCCESS")).stage
 <Stage.TEXT_SUCCESS: 1>
+>>> KINDS["music"].classify(MusicRecord(status="SUCCESS")).stage  # no tracks yet
+<Stage.PENDING: 0>
 >>> KINDS["midi"].classify(KINDS["midi"].record_type(success_flag="3")).failure.__name__
 'GenerationFailedError'
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
 
+from .._convert import structure
 from ..errors import (
+    APIResponseValidationError,
     CallbackDeliveryError,
     ContentPolicyError,
     CreateTaskFailedError,
@@ -40,7 +47,7 @@ from ..models.records import (
     WavRecord,
 )
 
-__all__ = ["KINDS", "Classified", "JobKind"]
+__all__ = ["KINDS", "Classified", "JobKind", "kind_named"]
 
 #: Raw status of a callback-stage failure whose results are nonetheless complete.
 CALLBACK_EXCEPTION: Final = "CALLBACK_EXCEPTION"
@@ -48,15 +55,27 @@ CALLBACK_EXCEPTION: Final = "CALLBACK_EXCEPTION"
 
 @attrs.frozen
 class Classified:
-    """What a record means: the stage, and for failures the exception class."""
+    """What a record means: the stage, and for failures the exception class.
 
-    stage: Stage | None  # None: a status the table does not know
+    ``stage`` is ``None`` for a status the family's table does not know (the job
+    keeps polling).
+    """
+
+    stage: Stage | None
     failure: type[JobFailedError] | None = None
+
+
+def _always(_record: Any) -> bool:
+    return True
+
+
+def _never(_data: Any) -> str | None:
+    return None
 
 
 @attrs.frozen(kw_only=True)
 class JobKind:
-    """One task family."""
+    """One task family and its status decision."""
 
     name: str
     record_path: str
@@ -70,34 +89,101 @@ class JobKind:
     #: Body codes that are task statuses on ``record_path`` (the whole reply is the
     #: record), for families that report status in the envelope (recovery).
     envelope_codes: frozenset[int] = frozenset()
+    #: Whether a record of this family that says ``SUCCESS`` holds its results.
+    complete: Callable[[Any], bool] = _always
+    #: Whether a callback's failure carries the exact status (as a poll would): when
+    #: not, one poll confirms which failure it was before the job fails.
+    exact_callback_failures: bool = False
+    #: A reason when a raw record-info reply is an odd one that means "poll again"
+    #: (a server hiccup dressed as a status); ``None`` for a genuine record.
+    poll_again: Callable[[Any], str | None] = _never
 
     def classify(self, record: Record) -> Classified:
+        """The stage ``record`` means (and the failure class when it failed)."""
         status = record.status
         stage = self.stages.get(status)
-        complete = bool(getattr(record, "complete", True))
-        if stage is Stage.SUCCESS and not complete:
-            # "SUCCESS" whose tracks have no audio URL yet is not final.
+        if stage is Stage.SUCCESS and not self.complete(record):
+            # "SUCCESS" whose results are not there yet is not final.
             partial = Stage.FIRST_SUCCESS if self.staged and _has_stream(record) else None
             return Classified(partial or Stage.PENDING)
         if stage is not None:
             return Classified(stage)
         failure = self.failures.get(status)
         if failure is not None:
-            if status == CALLBACK_EXCEPTION and complete:
+            if status == CALLBACK_EXCEPTION and self.complete(record):
                 return Classified(Stage.SUCCESS)  # the callback failed, the result exists
             return Classified(Stage.FAILED, failure)
         return Classified(None)
 
-    def parse(self, data: Any) -> Record:
-        from .._convert import structure
+    def confirm_by_poll(self, record: Record) -> bool:
+        """Whether a callback's ``record`` reports a failure whose class only a poll
+        can tell (the error callback has no status: ``CREATE_TASK_FAILED`` and
+        ``GENERATE_AUDIO_FAILED`` both arrive as a bare error code)."""
+        if self.exact_callback_failures:
+            return False
+        classified = self.classify(record)
+        return classified.stage is Stage.FAILED and classified.failure is not ContentPolicyError
 
+    def parse(self, data: Any) -> Record:
+        """The record of a record-info reply; an odd reply raises (the poller retries)."""
+        reason = self.poll_again(data)
+        if reason is not None:
+            raise APIResponseValidationError(f"{self.name} record: {reason}", body=data)
         return structure(data, self.record_type, what=f"{self.name} record")
 
 
 def _has_stream(record: Record) -> bool:
-    tracks = getattr(record, "tracks", ())
-    return any(getattr(t, "stream_audio_url", "") for t in tracks)
+    return isinstance(record, MusicRecord) and any(t.stream_audio_url for t in record.tracks)
 
+
+# ------------------------------------------------------------------ completeness per family
+
+
+def _music_complete(record: MusicRecord) -> bool:
+    return bool(record.tracks) and all(t.audio_url for t in record.tracks)
+
+
+def _lyrics_complete(record: LyricsRecord) -> bool:
+    return any(v.status == "complete" and v.text for v in record.variants)
+
+
+def _wav_complete(record: WavRecord) -> bool:
+    return bool(record.wav_url)
+
+
+def _stems_complete(record: VocalRemovalRecord) -> bool:
+    return bool(record.stems)
+
+
+def _mp4_complete(record: Mp4Record) -> bool:
+    return bool(record.video_url)
+
+
+def _midi_complete(record: MidiRecord) -> bool:
+    return record.midi_data is not None and record.midi_data.state == "complete"
+
+
+def _cover_complete(record: CoverArtRecord) -> bool:
+    return bool(record.images)
+
+
+def _recovery_complete(record: RecoveryRecord) -> bool:
+    return any(t.status == "success" and t.audio_url for t in record.tracks)
+
+
+def _recovery_odd(data: Any) -> str | None:
+    """Code 500 means "every track failed" only with the failed tracks; a bare 500
+    is a server hiccup, not the task's outcome."""
+    if not isinstance(data, Mapping) or data.get("code") != 500:
+        return None
+    tracks = data.get("data")
+    failed = isinstance(tracks, list) and any(
+        isinstance(t, Mapping) and t.get("status") == "failed" for t in tracks
+    )
+    return None if failed else "code 500 without failed tracks is a server error"
+
+
+# ------------------------------------------------------------------ status tables
 
 _COMMON_FAILURES: Final[Mapping[str, type[JobFailedError]]] = {
     "CREATE_TASK_FAILED": CreateTaskFailedError,
@@ -132,6 +218,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             },
             failures=_failures("GENERATE_AUDIO_FAILED"),
             staged=True,
+            complete=_music_complete,
         ),
         JobKind(
             name="lyrics",
@@ -139,6 +226,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             record_type=LyricsRecord,
             stages={**_PENDING_SUCCESS, "TEXT_SUCCESS": Stage.TEXT_SUCCESS},
             failures=_failures("GENERATE_LYRICS_FAILED"),
+            complete=_lyrics_complete,
         ),
         JobKind(
             name="wav",
@@ -146,6 +234,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             record_type=WavRecord,
             stages=_PENDING_SUCCESS,
             failures=_failures("GENERATE_WAV_FAILED"),
+            complete=_wav_complete,
         ),
         JobKind(
             name="vocal_removal",
@@ -153,6 +242,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             record_type=VocalRemovalRecord,
             stages=_PENDING_SUCCESS,
             failures=_failures("GENERATE_AUDIO_FAILED"),
+            complete=_stems_complete,
         ),
         JobKind(
             name="mp4",
@@ -160,6 +250,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             record_type=Mp4Record,
             stages=_PENDING_SUCCESS,
             failures=_failures("GENERATE_MP4_FAILED"),
+            complete=_mp4_complete,
         ),
         JobKind(
             name="midi",
@@ -167,6 +258,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             record_type=MidiRecord,
             stages={**_FLAG_INT, **_PENDING_SUCCESS},
             failures={**_FLAG_INT_FAILURES, **_failures("GENERATE_MIDI_FAILED")},
+            complete=_midi_complete,
         ),
         JobKind(
             name="cover_art",
@@ -175,6 +267,7 @@ KINDS: Final[Mapping[str, JobKind]] = {
             # 0 pending, 1 success, 2 generating, 3 failed (and the string spellings)
             stages={**_FLAG_INT, "2": Stage.PENDING, **_PENDING_SUCCESS},
             failures={"3": GenerationFailedError, **_failures("GENERATE_COVER_FAILED")},
+            complete=_cover_complete,
         ),
         JobKind(
             name="recovery",
@@ -185,6 +278,24 @@ KINDS: Final[Mapping[str, JobKind]] = {
             stages={"201": Stage.PENDING, "200": Stage.SUCCESS},
             failures={"500": GenerationFailedError},
             envelope_codes=frozenset({200, 201, 500}),
+            complete=_recovery_complete,
+            # the callback has the record-info shape: its code is the exact status
+            exact_callback_failures=True,
+            poll_again=_recovery_odd,
         ),
     )
 }
+
+
+def kind_named(name: object) -> JobKind:
+    """The :class:`JobKind` called ``name``; a clear error for anything else.
+
+    >>> kind_named("wav").record_path
+    '/api/v1/wav/record-info'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"kind must be a str (one of {', '.join(KINDS)}), got {name!r}")
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown job kind {name!r}; one of {', '.join(KINDS)}") from None
