@@ -61,6 +61,11 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+def _settle_none(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class SQLiteEngine:
     """A SQLite file served by one dedicated thread (package-internal interface).
 
@@ -84,7 +89,8 @@ class SQLiteEngine:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._guard = threading.Lock()
-        self._exited = threading.Event()
+        self._exited = False
+        self._close_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
 
     @property
     def closed(self) -> bool:
@@ -134,9 +140,15 @@ class SQLiteEngine:
                     self._queue.put(None)
         if thread is None:
             return
-        while not self._exited.is_set():
-            await asyncio.sleep(0.005)
-        thread.join()
+        loop = asyncio.get_running_loop()
+        exited: asyncio.Future[None] = loop.create_future()
+        with self._guard:
+            if not self._exited:
+                self._close_waiters.append((loop, exited))
+            else:
+                exited.set_result(None)
+        await asyncio.shield(exited)
+        thread.join()  # returns at once: the thread has left its loop
 
     def _name(self) -> str:
         return f"store {os.path.basename(self.path)!r}"
@@ -173,7 +185,12 @@ class SQLiteEngine:
             if conn is not None:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
-            self._exited.set()
+            with self._guard:
+                self._exited = True
+                waiters, self._close_waiters = self._close_waiters, []
+            for loop, future in waiters:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_settle_none, future)
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -193,7 +210,8 @@ class SQLiteEngine:
         try:
             return self._with_retry(conn, work.fn, work.write)
         except sqlite3.Error as exc:
-            raise self._error(exc, work.task_id, "write failed" if work.write else "read failed")
+            what = "write failed" if work.write else "read failed"
+            raise self._error(exc, work.task_id, what) from exc
 
     def _with_retry(
         self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any], write: bool

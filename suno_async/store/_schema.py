@@ -56,11 +56,13 @@ _V1_TABLES: Final = (
         status      TEXT,
         record      TEXT,
         updated_at  REAL NOT NULL,
+        final       INTEGER NOT NULL DEFAULT 0,
         owner       TEXT,
         lease_until REAL,
         PRIMARY KEY (account, task_id)
     )""",
     "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(account, owner)",
+    "CREATE INDEX IF NOT EXISTS jobs_open ON jobs(account, final, lease_until)",
     # The callback change feed: every process reads rows above its last seen id.
     """CREATE TABLE IF NOT EXISTS feed (
         id      INTEGER PRIMARY KEY AUTOINCREMENT,
