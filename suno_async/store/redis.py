@@ -62,11 +62,12 @@ local per = tonumber(ARGV[2])
 local keep = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - per - keep)
-local inside = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - per), '+inf', 'WITHSCORES')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now - per - keep))
+local floor = '(' .. string.format('%.6f', now - per)
+local inside = redis.call('ZRANGEBYSCORE', KEYS[1], floor, '+inf', 'WITHSCORES')
 local n = #inside / 2
 if n < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('ZADD', KEYS[1], string.format('%.6f', now), ARGV[4])
   redis.call('EXPIRE', KEYS[1], math.ceil(per + keep))
   return '0'
 end
@@ -207,12 +208,20 @@ class RedisStore(Store):
             await self._client().set(key, REDIS_SCHEMA_VERSION, nx=True)
             return await self._client().get(key)
 
-        found = await self._call("schema check", check)
-        if int(found) > REDIS_SCHEMA_VERSION:
-            raise StoreError(
-                f"redis store {redact_url(self.url)} was written by a newer suno-async"
-                f" (layout {found}; this version reads up to {REDIS_SCHEMA_VERSION}): upgrade"
-            )
+        try:
+            found = await self._call("schema check", check)
+            if int(found) > REDIS_SCHEMA_VERSION:
+                raise StoreError(
+                    f"redis store {redact_url(self.url)} was written by a newer suno-async"
+                    f" (layout {found}; this version reads up to {REDIS_SCHEMA_VERSION}):"
+                    " upgrade suno-async, or use another database"
+                )
+        except BaseException:
+            root = self._parent or self
+            client, root._redis = root._redis, None
+            if client is not None:
+                await client.aclose()
+            raise
 
     async def aclose(self) -> None:
         """Close the connection pool (a view leaves it to its root)."""
