@@ -2,7 +2,11 @@
 
 ``MODE SPEC ARGS...``; prints one JSON line with what it did. Modes:
 claims (start-file, n-keys, seed), slots (start-file, count, limit, per),
-lease (task-id, owner, ttl), listen (count), publish (count, pause).
+lease (task-id, owner, ttl), listen (count), publish (count, pause),
+batch (start-file, base-url, api-key, count, limit, per, concurrency): the wiring the client
+will do, from outside — claim, take a shared rate slot, POST through a real SunoClient,
+finish the slot at the reply, record the task id;
+cost (count): seconds per store operation, for the closing note's figures.
 """
 
 from __future__ import annotations
@@ -83,9 +87,83 @@ async def main(mode: str, spec: str, *args: str) -> None:
                 await store.publish(f"task-{n}", body)
                 await asyncio.sleep(pause)
             out(published=count)
+        elif mode == "cost":
+            out(**await _cost(store, int(args[0])))
     finally:
         await store.aclose()
 
 
+async def batch(spec: str, *args: str) -> None:
+    from suno_async import RateLimit, RetryPolicy, SunoClient
+
+    start, base_url, api_key = args[0], args[1], args[2]
+    count, limit, per, concurrency = int(args[3]), int(args[4]), float(args[5]), int(args[6])
+    store = await open_store(spec, api_key=api_key, api_host=base_url)
+    assert store is not None
+    order = list(range(count))
+    random.Random(os.getpid()).shuffle(order)
+    sent: list[list[Any]] = []
+    skipped = 0
+    gate = asyncio.Semaphore(concurrency)
+    try:
+        async with SunoClient(
+            api_key=api_key, base_url=base_url,
+            rate_limit=RateLimit(creates=100_000, per_seconds=1.0),
+            retry=RetryPolicy(max_attempts=3, max_delay=0.05, base=0.01),
+        ) as client:
+            await store.find("warm-up")
+            wait_for(start)
+
+            async def one(i: int) -> None:
+                nonlocal skipped
+                body = {"prompt": f"shared batch {i}"}
+                async with gate:
+                    key = f"request-{i}"
+                    if await store.claim("music", "/api/v1/generate", key, body) is not None:
+                        skipped += 1
+                        return
+                    slot = f"{os.getpid()}-{i}"
+                    while (wait := await store.acquire_create_slot(limit, per, slot_id=slot)) > 0:
+                        await asyncio.sleep(wait)
+                    began = time.time()
+                    job = await client.generate(prompt=body["prompt"])
+                    await store.finish_create_slot(slot)
+                    await store.record_submitted(job.task_id, "music", "/api/v1/generate",
+                                                 key, body)
+                    sent.append([i, job.task_id, began])
+
+            await asyncio.gather(*(one(i) for i in order))
+    finally:
+        await store.aclose()
+    out(sent=sent, skipped=skipped)
+
+
+async def _cost(store: Any, count: int) -> dict[str, float]:
+    """Mean seconds per claim+record_submitted, per slot, per put_job, per get_job."""
+    figures: dict[str, float] = {}
+    began = time.perf_counter()
+    for i in range(count):
+        await store.claim("music", "/api/v1/generate", f"cost-{i}", {"prompt": "p"})
+        await store.record_submitted(f"t-{i}", "music", "/api/v1/generate", f"cost-{i}",
+                                     {"prompt": "p"})
+    figures["submission"] = (time.perf_counter() - began) / count
+    began = time.perf_counter()
+    for _ in range(count):
+        await store.acquire_create_slot(1_000_000, 10.0)
+    figures["rate_slot"] = (time.perf_counter() - began) / count
+    began = time.perf_counter()
+    for i in range(count):
+        await store.put_job(f"t-{i}", "music", stage="TEXT_SUCCESS", record='{"x": 1}')
+    figures["poll_put_job"] = (time.perf_counter() - began) / count
+    began = time.perf_counter()
+    for i in range(count):
+        await store.get_job(f"t-{i}")
+    figures["get_job"] = (time.perf_counter() - began) / count
+    return figures
+
+
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:]))
+    if sys.argv[1] == "batch":
+        asyncio.run(batch(*sys.argv[2:]))
+    else:
+        asyncio.run(main(*sys.argv[1:]))

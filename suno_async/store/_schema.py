@@ -44,7 +44,8 @@ _V1_TABLES: Final = (
     # The shared rate budget: one row per create slot taken.
     """CREATE TABLE IF NOT EXISTS rate_slots (
         account TEXT NOT NULL,
-        at      REAL NOT NULL
+        at      REAL NOT NULL,
+        slot_id TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS rate_slots_at ON rate_slots(account, at)",
     # The job registry and its owner leases.

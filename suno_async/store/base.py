@@ -10,6 +10,7 @@ A store holds five things for one account (see :func:`~suno_async.store.account_
 2. **The rate budget** — one sliding window shared by every process:
    ``acquire_create_slot(limit, per_seconds)`` returns ``0.0`` when a slot was taken, or
    the seconds to wait before asking again. Slots outlive processes (a rerun sees them).
+   ``finish_create_slot(slot_id)`` moves a slot to its reply's time.
 3. **The job registry** — ``put_job()`` / ``get_job()`` a task's kind, stage, status and
    latest record (JSON text), and an owner lease: ``try_acquire(task_id, owner, ttl)``,
    ``renew(owner, ttl)`` (the heartbeat), ``release_lease()``; ``orphans()`` lists
@@ -154,8 +155,19 @@ class Store(Protocol):
         ...
 
     # -- rate budget
-    async def acquire_create_slot(self, limit: int, per_seconds: float) -> float:
-        """Take one slot of the shared window (``0.0``) or say how long to wait."""
+    async def acquire_create_slot(
+        self, limit: int, per_seconds: float, *, slot_id: str | None = None
+    ) -> float:
+        """Take one slot of the shared window (``0.0``) or say how long to wait.
+
+        A slot counts from now; pass a ``slot_id`` and call :meth:`finish_create_slot`
+        when the reply arrives to make it count from then (absorbing network delay
+        between our clock and the server's, as the in-memory limiter does).
+        """
+        ...
+
+    async def finish_create_slot(self, slot_id: str) -> None:
+        """The create of ``slot_id`` got its reply: its slot now counts from now."""
         ...
 
     # -- job registry

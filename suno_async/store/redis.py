@@ -75,6 +75,13 @@ local oldest = tonumber(inside[(n - limit) * 2 + 2])
 return tostring(oldest + per - now)
 """
 
+_FINISH_SLOT: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZADD', KEYS[1], 'XX', 'GT', string.format('%.6f', now), ARGV[1])
+return 1
+"""
+
 # KEYS: lease, owned-set-of-owner, job hash. ARGV: owner, ttl ms, task id.
 _ACQUIRE: Final = """
 if redis.call('HGET', KEYS[3], 'final') == '1' then return 0 end
@@ -419,17 +426,27 @@ class RedisStore(Store):
 
     # ------------------------------------------------------------------ rate budget
 
-    async def acquire_create_slot(self, limit: int, per_seconds: float) -> float:
+    async def acquire_create_slot(
+        self, limit: int, per_seconds: float, *, slot_id: str | None = None
+    ) -> float:
         """Take a slot of the account's window (``0.0``) or the seconds to wait."""
         if limit < 1 or not per_seconds > 0:
             raise ValueError("acquire_create_slot needs limit >= 1 and per_seconds > 0")
-        args = [limit, repr(float(per_seconds)), repr(SLOT_RETENTION), secrets.token_hex(8)]
+        member = slot_id or secrets.token_hex(8)
+        args = [limit, repr(float(per_seconds)), repr(SLOT_RETENTION), member]
         keys = [self._key("slots")]
         wait = await self._call(
             "acquire_create_slot", lambda: self._script(_SLOT)(keys=keys, args=args)
         )
         value = float(wait)
         return 0.0 if value == 0.0 else max(value, 1e-3)
+
+    async def finish_create_slot(self, slot_id: str) -> None:
+        """The slot ``slot_id`` counts from now (server clock)."""
+        keys = [self._key("slots")]
+        await self._call(
+            "finish_create_slot", lambda: self._script(_FINISH_SLOT)(keys=keys, args=[slot_id])
+        )
 
     # ------------------------------------------------------------------ job registry
 

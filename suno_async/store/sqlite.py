@@ -154,7 +154,9 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------------ rate budget
 
-    async def acquire_create_slot(self, limit: int, per_seconds: float) -> float:
+    async def acquire_create_slot(
+        self, limit: int, per_seconds: float, *, slot_id: str | None = None
+    ) -> float:
         """Take a slot of the account's sliding window (``0.0``) or the seconds to wait."""
         if limit < 1 or not per_seconds > 0:
             raise ValueError("acquire_create_slot needs limit >= 1 and per_seconds > 0")
@@ -174,12 +176,27 @@ class SQLiteStore(Store):
                 )
             ]
             if len(inside) < limit:
-                conn.execute("INSERT INTO rate_slots(account, at) VALUES (?, ?)", (account, now))
+                conn.execute(
+                    "INSERT INTO rate_slots(account, at, slot_id) VALUES (?, ?, ?)",
+                    (account, now, slot_id),
+                )
                 return 0.0
             # The window frees a slot when its (len - limit)-th oldest entry leaves it.
             return max(float(inside[len(inside) - limit]) + per_seconds - now, 1e-3)
 
         return await self._engine.run(write, write=True)
+
+    async def finish_create_slot(self, slot_id: str) -> None:
+        """The slot ``slot_id`` counts from now (its create's reply arrived)."""
+        account = self.account
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE rate_slots SET at = MAX(at, ?) WHERE account = ? AND slot_id = ?",
+                (time.time(), account, slot_id),
+            )
+
+        await self._engine.run(write, write=True)
 
     # ------------------------------------------------------------------ job registry
 
