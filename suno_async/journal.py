@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -66,6 +67,8 @@ class Journal:
         self._engine = SQLiteEngine(self.path, lock_timeout=lock_timeout)
         self._owner = Owner.new()
         self._claims = ClaimTable(self._engine, self._owner)
+        # Dropped without aclose(): its claims stop counting as in flight.
+        weakref.finalize(self, self._owner.retire)
 
     def __repr__(self) -> str:
         return f"Journal({self.path!r})"

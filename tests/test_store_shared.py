@@ -441,3 +441,30 @@ async def test_a_callback_published_by_one_process_reaches_another(spec: str) ->
 def test_redis_server_fixture_is_real(redis_server: RedisServer) -> None:  # noqa: F811
     assert redis_server.proc.poll() is None
     assert redis_server.url.startswith("redis://127.0.0.1:")
+
+
+async def test_a_redis_outage_mid_run_is_a_typed_error() -> None:
+    from ._redis import require_redis_server
+
+    server = RedisServer(require_redis_server())
+    try:
+        store = await open_store(server.url, api_key=API_KEY, api_host=API_HOST)
+        assert store is not None
+        try:
+            assert await store.claim("music", GENERATE, "k1", {}) is None
+            server.stop()
+            with pytest.raises(StoreError) as caught:
+                await store.claim("music", GENERATE, "k2", {})
+            assert "claim" in str(caught.value)
+            with pytest.raises(StoreError) as paid:
+                await store.record_submitted("paid-7", "music", GENERATE, "k1", {})
+            assert paid.value.task_id == "paid-7" and "paid-7" in str(paid.value)
+            with pytest.raises(StoreError):
+                await store.acquire_create_slot(20, 10.0)
+            with pytest.raises(StoreError):
+                async with store.subscribe() as feed:
+                    await anext(feed)
+        finally:
+            await store.aclose()
+    finally:
+        server.stop()

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Self, TypeVar
 
-from ._claims import IN_DOUBT, MAYBE_SUBMITTED, SENDING, JournalEntry, public_body
+from ._claims import MAYBE_SUBMITTED, SENDING, JournalEntry, public_body
 from ._keys import KEY_PREFIX, account_key, redact_url
 from ._owner import Owner, owner_alive
 from .base import Callback, JobState, Store, StoreError
@@ -111,6 +111,16 @@ return held
 _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+"""
+
+# KEYS: claim, doubt set. Drops the claim only while it is a placeholder.
+_RELEASE_CLAIM: Final = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'SENDING' or status == 'MAYBE_SUBMITTED' then
+  redis.call('DEL', KEYS[1])
+end
+redis.call('SREM', KEYS[2], KEYS[1])
 return 1
 """
 
@@ -346,15 +356,8 @@ class RedisStore(Store):
 
     async def release(self, request_key: str) -> None:
         """Drop the claim (only a placeholder: a recorded task is kept)."""
-        claim_key = self._key("claim", request_key)
-
-        async def write() -> None:
-            status = await self._client().hget(claim_key, "status")
-            if status in IN_DOUBT:
-                await self._client().delete(claim_key)
-                await self._client().srem(self._key("doubt"), claim_key)
-
-        await self._call("release", write)
+        keys = [self._key("claim", request_key), self._key("doubt")]
+        await self._call("release", lambda: self._script(_RELEASE_CLAIM)(keys=keys, args=[]))
 
     async def forget(self, request_key: str) -> bool:
         """Remove everything known about ``request_key``."""

@@ -29,6 +29,7 @@ import secrets
 import sqlite3
 import time
 import types
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any, Final, Self
@@ -75,6 +76,7 @@ class SQLiteStore(Store):
         self._owner = Owner.new()
         self._root = True
         self._claims = ClaimTable(self._engine, self._owner, account)
+        weakref.finalize(self, self._owner.retire)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, account={self.account[:8]!r})"
