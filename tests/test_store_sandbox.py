@@ -18,7 +18,13 @@ from suno_async.sandbox import Sandbox
 
 from ._redis import redis_server, redis_url  # noqa: F401
 from ._reliability import no_leaks  # noqa: F401
-from .test_store_shared import _kill, _record_figure, _result, _spawn, spec  # noqa: F401
+from .test_store_shared import (  # noqa: F401
+    kill_worker,
+    record_figure,
+    spawn_worker,
+    spec,
+    worker_result,
+)
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
@@ -34,14 +40,14 @@ async def test_four_workers_share_one_batch_and_one_rate_budget(
                        rate_limit=(LIMIT, PER)) as sb:
         start = tmp_path / "go"
         args = [str(start), sb.url, sb.api_key, str(JOBS), str(LIMIT), str(PER), "6"]
-        procs = [_spawn("batch", spec, *args) for _ in range(WORKERS)]
+        procs = [spawn_worker("batch", spec, *args) for _ in range(WORKERS)]
         try:
             await asyncio.sleep(1.0)
             start.touch()
-            results = [await _result(p, within=120) for p in procs]
+            results = [await worker_result(p, within=120) for p in procs]
         finally:
             for p in procs:
-                _kill(p)
+                kill_worker(p)
         sent = [row for r in results for row in r["sent"]]
         assert sorted(i for i, _, _ in sent) == list(range(JOBS))  # each request once
         assert sum(r["skipped"] for r in results) == (WORKERS - 1) * JOBS
@@ -51,7 +57,7 @@ async def test_four_workers_share_one_batch_and_one_rate_budget(
         began = sorted(b for _, _, b in sent)
         span = began[-1] - began[0]
         ideal = (-(-JOBS // LIMIT) - 1) * PER  # full windows the batch must span
-        _record_figure(
+        record_figure(
             f"shared_batch_{spec.split(':')[0]}",
             {"jobs": JOBS, "workers": WORKERS, "span_s": round(span, 3),
              "limit_used": round(ideal / span, 3) if span else None,

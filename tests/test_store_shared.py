@@ -66,13 +66,13 @@ async def store(spec: str) -> AsyncIterator[Store]:
         await opened.aclose()
 
 
-def _record_figure(name: str, value: Any) -> None:
+def record_figure(name: str, value: Any) -> None:
     figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     figures[name] = value
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True))
 
 
-def _spawn(mode: str, spec: str, *args: str) -> subprocess.Popen[str]:
+def spawn_worker(mode: str, spec: str, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.Popen(
@@ -81,14 +81,14 @@ def _spawn(mode: str, spec: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-async def _result(proc: subprocess.Popen[str], within: float = 60) -> dict[str, Any]:
+async def worker_result(proc: subprocess.Popen[str], within: float = 60) -> dict[str, Any]:
     out, err = await asyncio.to_thread(proc.communicate, timeout=within)
     assert proc.returncode == 0, err
     data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return data
 
 
-async def _readline(proc: subprocess.Popen[str], within: float = 30) -> dict[str, Any]:
+async def worker_line(proc: subprocess.Popen[str], within: float = 30) -> dict[str, Any]:
     assert proc.stdout is not None
     line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), within)
     assert line, proc.stderr.read() if proc.stderr else "worker exited"
@@ -96,7 +96,7 @@ async def _readline(proc: subprocess.Popen[str], within: float = 30) -> dict[str
     return data
 
 
-def _kill(proc: subprocess.Popen[str]) -> None:
+def kill_worker(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
     proc.communicate(timeout=10)
@@ -333,14 +333,14 @@ async def test_a_journal_file_is_a_sqlite_store(tmp_path: Path) -> None:
 
 async def test_four_processes_claim_each_key_once(spec: str, tmp_path: Path) -> None:
     start = tmp_path / "go"
-    procs = [_spawn("claims", spec, str(start), "50", str(seed)) for seed in range(4)]
+    procs = [spawn_worker("claims", spec, str(start), "50", str(seed)) for seed in range(4)]
     try:
         await asyncio.sleep(0.8)
         start.touch()
-        results = [await _result(p) for p in procs]
+        results = [await worker_result(p) for p in procs]
     finally:
         for p in procs:
-            _kill(p)
+            kill_worker(p)
     won = [k for r in results for k in r["won"]]
     assert sorted(won) == sorted(f"key-{i}" for i in range(50))
 
@@ -348,25 +348,26 @@ async def test_four_processes_claim_each_key_once(spec: str, tmp_path: Path) -> 
 async def test_four_processes_never_exceed_the_shared_window(spec: str, tmp_path: Path) -> None:
     limit, per, each = 20, 1.0, 15
     start = tmp_path / "go"
-    procs = [_spawn("slots", spec, str(start), str(each), str(limit), str(per)) for _ in range(4)]
+    args = [str(start), str(each), str(limit), str(per)]
+    procs = [spawn_worker("slots", spec, *args) for _ in range(4)]
     try:
         await asyncio.sleep(0.8)
         start.touch()
-        results = [await _result(p, within=120) for p in procs]
+        results = [await worker_result(p, within=120) for p in procs]
     finally:
         for p in procs:
-            _kill(p)
+            kill_worker(p)
     assert sum(len(r["taken"]) for r in results) == 4 * each
-    stamps = await _slot_stamps(spec)
+    stamps = await slot_stamps(spec)
     assert len(stamps) == 4 * each
     # Any `limit + 1` consecutive slots span at least one window: never more than
     # `limit` slots inside any window of `per` seconds.
     tightest = min(stamps[i + limit] - stamps[i] for i in range(len(stamps) - limit))
     assert tightest >= per - 2e-6, tightest
-    _record_figure(f"slots_tightest_window_{spec.split(':')[0]}", tightest)
+    record_figure(f"slots_tightest_window_{spec.split(':')[0]}", tightest)
 
 
-async def _slot_stamps(spec: str) -> list[float]:
+async def slot_stamps(spec: str) -> list[float]:
     """The slot times as the store recorded them."""
     account = account_key(API_KEY, API_HOST)
     if spec.startswith("sqlite"):
@@ -390,11 +391,11 @@ async def _slot_stamps(spec: str) -> list[float]:
 
 async def test_a_killed_owners_lease_is_taken_over(spec: str) -> None:
     ttl = 1.0
-    owner = _spawn("lease", spec, "task-1", "worker-A", str(ttl))
+    owner = spawn_worker("lease", spec, "task-1", "worker-A", str(ttl))
     store = await open_store(spec, api_key=API_KEY, api_host=API_HOST)
     assert store is not None
     try:
-        assert (await _readline(owner))["held"]
+        assert (await worker_line(owner))["held"]
         # While the owner heartbeats, its lease holds beyond its ttl.
         for _ in range(6):
             assert not await store.try_acquire("task-1", "worker-B", ttl)
@@ -409,29 +410,29 @@ async def test_a_killed_owners_lease_is_taken_over(spec: str) -> None:
         takeover = time.monotonic() - killed
         state = await store.get_job("task-1")
         assert state is not None and state.owner == "worker-B"
-        _record_figure(f"lease_takeover_s_{spec.split(':')[0]}", round(takeover, 3))
+        record_figure(f"lease_takeover_s_{spec.split(':')[0]}", round(takeover, 3))
     finally:
-        _kill(owner)
+        kill_worker(owner)
         await store.aclose()
 
 
 async def test_a_callback_published_by_one_process_reaches_another(spec: str) -> None:
     count = 60
-    listener = _spawn("listen", spec, str(count))
+    listener = spawn_worker("listen", spec, str(count))
     try:
-        assert (await _readline(listener))["ready"]
-        publisher = _spawn("publish", spec, str(count), "0.01")
+        assert (await worker_line(listener))["ready"]
+        publisher = spawn_worker("publish", spec, str(count), "0.01")
         try:
-            assert (await _result(publisher))["published"] == count
-            seen = (await _result(listener))["seen"]
+            assert (await worker_result(publisher))["published"] == count
+            seen = (await worker_result(listener))["seen"]
         finally:
-            _kill(publisher)
+            kill_worker(publisher)
     finally:
-        _kill(listener)
+        kill_worker(listener)
     assert [n for _, n, _ in seen] == list(range(count))  # each once, in order
     assert [t for t, _, _ in seen] == [f"task-{n}" for n in range(count)]
     latencies = sorted(lat * 1000 for _, _, lat in seen)
-    _record_figure(
+    record_figure(
         f"callback_latency_ms_{spec.split(':')[0]}",
         {"median": round(statistics.median(latencies), 2),
          "p99": round(latencies[int(0.99 * (len(latencies) - 1))], 2)},
