@@ -193,6 +193,21 @@ async def test_rate_window_returns_the_wait(store: Store) -> None:
         await store.acquire_create_slot(0, 1.0)
 
 
+async def test_an_in_flight_slot_counts_until_its_reply(store: Store) -> None:
+    """A slot taken with a ``slot_id`` occupies the window until finished, then counts
+    from the reply: a slow POST never lets a 21st create reach the server early."""
+    assert await store.acquire_create_slot(2, 0.2, slot_id="a") == 0.0
+    assert await store.acquire_create_slot(2, 0.2, slot_id="b") == 0.0
+    await asyncio.sleep(0.3)  # older than the window, but still in flight
+    short = await store.acquire_create_slot(2, 0.2)
+    assert 0 < short <= 0.1  # only the replies can free a slot: ask again soon
+    await store.finish_create_slot("a")
+    wait = await store.acquire_create_slot(2, 0.2)
+    assert 0.1 < wait <= 0.2  # "a" counts from its reply, a full window from now
+    await asyncio.sleep(wait)
+    assert await store.acquire_create_slot(2, 0.2) == 0.0
+
+
 async def test_a_rerun_sees_the_previous_runs_slots(spec: str) -> None:
     first = await open_store(spec, api_key=API_KEY, api_host=API_HOST)
     assert first is not None
@@ -390,7 +405,7 @@ async def slot_stamps(spec: str) -> list[float]:
 
 
 async def test_a_killed_owners_lease_is_taken_over(spec: str) -> None:
-    ttl = 1.0
+    ttl = 2.0  # the owner heartbeats every ttl / 5: a loaded machine still renews in time
     owner = spawn_worker("lease", spec, "task-1", "worker-A", str(ttl))
     store = await open_store(spec, api_key=API_KEY, api_host=API_HOST)
     assert store is not None

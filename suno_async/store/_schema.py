@@ -45,7 +45,8 @@ _V1_TABLES: Final = (
     """CREATE TABLE IF NOT EXISTS rate_slots (
         account TEXT NOT NULL,
         at      REAL NOT NULL,
-        slot_id TEXT
+        slot_id TEXT,
+        pending INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX IF NOT EXISTS rate_slots_at ON rate_slots(account, at)",
     # The job registry and its owner leases.

@@ -160,9 +160,11 @@ class Store(Protocol):
     ) -> float:
         """Take one slot of the shared window (``0.0``) or say how long to wait.
 
-        A slot counts from now; pass a ``slot_id`` and call :meth:`finish_create_slot`
-        when the reply arrives to make it count from then (absorbing network delay
-        between our clock and the server's, as the in-memory limiter does).
+        Without ``slot_id`` the slot counts from now. With one, the slot is *in flight*
+        (it occupies the window whatever its age, for at most a bound such as a POST's
+        total timeout) until :meth:`finish_create_slot` makes it count from the reply:
+        so the server never sees more than ``limit`` creates in a window, whatever the
+        network delay (the in-memory limiter's rule).
         """
         ...
 

@@ -44,6 +44,10 @@ CONNECT_TIMEOUT: Final = 5.0
 COMMAND_TIMEOUT: Final = 10.0
 #: Rate-slot entries are kept this long past their window, for inspection (seconds).
 SLOT_RETENTION: Final = 600.0
+#: An in-flight slot stops counting after this long: its owner died mid-create (seconds).
+SLOT_PENDING_MAX: Final = 120.0
+#: When only in-flight slots fill the window, ask again after this long (seconds).
+SLOT_PENDING_POLL: Final = 0.05
 #: Random bytes of a token created by ``get_or_create_token``.
 TOKEN_BYTES: Final = 24
 
@@ -56,6 +60,8 @@ redis.call('SADD', KEYS[2], KEYS[1])
 return false
 """
 
+# KEYS: finished slots, in-flight slots. ARGV: limit, per, keep, member, pending max,
+# in flight (1/0), pending poll.
 _SLOT: Final = """
 local limit = tonumber(ARGV[1])
 local per = tonumber(ARGV[2])
@@ -63,22 +69,36 @@ local keep = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now - per - keep))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%.6f', now - tonumber(ARGV[5])))
 local floor = '(' .. string.format('%.6f', now - per)
-local inside = redis.call('ZRANGEBYSCORE', KEYS[1], floor, '+inf', 'WITHSCORES')
-local n = #inside / 2
-if n < limit then
-  redis.call('ZADD', KEYS[1], string.format('%.6f', now), ARGV[4])
-  redis.call('EXPIRE', KEYS[1], math.ceil(per + keep))
+local done = redis.call('ZRANGEBYSCORE', KEYS[1], floor, '+inf', 'WITHSCORES')
+local n = #done / 2
+local used = n + redis.call('ZCARD', KEYS[2])
+if used < limit then
+  local key = KEYS[1]
+  if ARGV[6] == '1' then key = KEYS[2] end
+  redis.call('ZADD', key, string.format('%.6f', now), ARGV[4])
+  local ttl = math.ceil(per + keep + tonumber(ARGV[5]))
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[2], ttl)
   return '0'
 end
-local oldest = tonumber(inside[(n - limit) * 2 + 2])
-return tostring(oldest + per - now)
+local index = used - limit
+if index < n then
+  return tostring(tonumber(done[index * 2 + 2]) + per - now)
+end
+return ARGV[7]
 """
 
+# KEYS: finished slots, in-flight slots. ARGV: member.
 _FINISH_SLOT: Final = """
 local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZADD', KEYS[1], 'XX', 'GT', string.format('%.6f', now), ARGV[1])
+local now = string.format('%.6f', tonumber(t[1]) + tonumber(t[2]) / 1000000)
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], 'XX', 'GT', now, ARGV[1])
+end
 return 1
 """
 
@@ -436,8 +456,11 @@ class RedisStore(Store):
         if limit < 1 or not per_seconds > 0:
             raise ValueError("acquire_create_slot needs limit >= 1 and per_seconds > 0")
         member = slot_id or secrets.token_hex(8)
-        args = [limit, repr(float(per_seconds)), repr(SLOT_RETENTION), member]
-        keys = [self._key("slots")]
+        args = [
+            limit, repr(float(per_seconds)), repr(SLOT_RETENTION), member,
+            repr(SLOT_PENDING_MAX), "1" if slot_id else "0", repr(SLOT_PENDING_POLL),
+        ]
+        keys = [self._key("slots"), self._key("slots-in-flight")]
         wait = await self._call(
             "acquire_create_slot", lambda: self._script(_SLOT)(keys=keys, args=args)
         )
@@ -446,7 +469,7 @@ class RedisStore(Store):
 
     async def finish_create_slot(self, slot_id: str) -> None:
         """The slot ``slot_id`` counts from now (server clock)."""
-        keys = [self._key("slots")]
+        keys = [self._key("slots"), self._key("slots-in-flight")]
         await self._call(
             "finish_create_slot", lambda: self._script(_FINISH_SLOT)(keys=keys, args=[slot_id])
         )

@@ -48,6 +48,11 @@ FEED_POLL_INTERVAL: Final = 0.05
 FEED_RETENTION: Final = 3600.0
 #: Rate-slot rows are kept this long past their window, for inspection (seconds).
 SLOT_RETENTION: Final = 600.0
+#: An in-flight slot (taken with a ``slot_id``, not finished) stops counting after this
+#: long: its owner died mid-create (seconds; above a POST's total timeout).
+SLOT_PENDING_MAX: Final = 120.0
+#: When only in-flight slots fill the window, ask again after this long (seconds).
+SLOT_PENDING_POLL: Final = 0.05
 #: Feed rows a subscription reads per query.
 FEED_BATCH: Final = 256
 #: Random bytes of a token created by ``get_or_create_token``.
@@ -167,24 +172,29 @@ class SQLiteStore(Store):
         def write(conn: sqlite3.Connection) -> float:
             now = time.time()
             conn.execute(
-                "DELETE FROM rate_slots WHERE account = ? AND at < ?",
-                (account, now - per_seconds - SLOT_RETENTION),
+                "DELETE FROM rate_slots WHERE account = ? AND (at < ? OR (pending = 1 AND at < ?))",
+                (account, now - per_seconds - SLOT_RETENTION, now - SLOT_PENDING_MAX),
             )
-            inside = [
-                row[0]
+            done = [
+                float(row[0])
                 for row in conn.execute(
-                    "SELECT at FROM rate_slots WHERE account = ? AND at > ? ORDER BY at",
+                    "SELECT at FROM rate_slots WHERE account = ? AND pending = 0 AND at > ?"
+                    " ORDER BY at",
                     (account, now - per_seconds),
                 )
             ]
-            if len(inside) < limit:
+            (in_flight,) = conn.execute(
+                "SELECT COUNT(*) FROM rate_slots WHERE account = ? AND pending = 1",
+                (account,),
+            ).fetchone()
+            used = len(done) + int(in_flight)
+            if used < limit:
                 conn.execute(
-                    "INSERT INTO rate_slots(account, at, slot_id) VALUES (?, ?, ?)",
-                    (account, now, slot_id),
+                    "INSERT INTO rate_slots(account, at, slot_id, pending) VALUES (?, ?, ?, ?)",
+                    (account, now, slot_id, int(slot_id is not None)),
                 )
                 return 0.0
-            # The window frees a slot when its (len - limit)-th oldest entry leaves it.
-            return max(float(inside[len(inside) - limit]) + per_seconds - now, 1e-3)
+            return _slot_wait(done, used, limit, per_seconds, now)
 
         return await self._engine.run(write, write=True)
 
@@ -194,7 +204,8 @@ class SQLiteStore(Store):
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "UPDATE rate_slots SET at = MAX(at, ?) WHERE account = ? AND slot_id = ?",
+                "UPDATE rate_slots SET at = MAX(at, ?), pending = 0"
+                " WHERE account = ? AND slot_id = ?",
                 (time.time(), account, slot_id),
             )
 
@@ -370,6 +381,19 @@ class SQLiteStore(Store):
             return str(value)
 
         return await self._engine.run(write, write=True)
+
+
+def _slot_wait(done: list[float], used: int, limit: int, per: float, now: float) -> float:
+    """Seconds until the window may have a free slot (``done``: finished slot times, sorted).
+
+    Enough finished slots must leave the window for ``used`` to drop below ``limit``: the
+    ``used - limit``-th oldest leaves at its time + ``per``. When in-flight slots alone
+    fill it, their replies decide: ask again soon.
+    """
+    index = used - limit
+    if index < len(done):
+        return max(done[index] + per - now, 1e-3)
+    return SLOT_PENDING_POLL
 
 
 class _FeedSubscription:
