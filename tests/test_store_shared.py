@@ -141,6 +141,7 @@ async def test_another_instances_live_claim_is_in_flight(spec: str) -> None:
     first = await open_store(spec, api_key=API_KEY, api_host=API_HOST)
     second = await open_store(spec, api_key=API_KEY, api_host=API_HOST)
     assert first is not None and second is not None
+    assert first.owner_id != second.owner_id and len(first.owner_id) == 16
     try:
         assert await first.claim("music", GENERATE, "k", {}) is None
         seen = await second.claim("music", GENERATE, "k", {})

@@ -94,6 +94,11 @@ class Store(Protocol):
     #: The account scope of this store's keys ("" when unscoped).
     account: str
 
+    @property
+    def owner_id(self) -> str:
+        """A random id of this instance (its claims' owner; a natural lease owner)."""
+        ...
+
     def for_account(self, api_key: str, api_host: str) -> Store:
         """A view of this store scoped to one account (shares its connection)."""
         ...

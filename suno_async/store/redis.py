@@ -177,6 +177,11 @@ class RedisStore(Store):
     def __repr__(self) -> str:
         return f"RedisStore({redact_url(self.url)!r}, account={self.account[:8]!r})"
 
+    @property
+    def owner_id(self) -> str:
+        """This instance's random owner id (claims; use it as the lease owner too)."""
+        return self._owner.id
+
     def for_account(self, api_key: str, api_host: str) -> RedisStore:
         """A view scoped to one account; it shares this store's connection pool."""
         view = object.__new__(RedisStore)

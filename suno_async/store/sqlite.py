@@ -86,6 +86,11 @@ class SQLiteStore(Store):
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, account={self.account[:8]!r})"
 
+    @property
+    def owner_id(self) -> str:
+        """This instance's random owner id (claims; use it as the lease owner too)."""
+        return self._owner.id
+
     def for_account(self, api_key: str, api_host: str) -> SQLiteStore:
         """A view scoped to one account; it shares this store's file and thread."""
         view = object.__new__(SQLiteStore)
