@@ -670,3 +670,25 @@ async def test_aclose_during_generate_many_is_clean(sandbox: Sandbox, tmp_path: 
     assert not [t for t in threading.enumerate() if t.name == "suno-async-store"]
     journaled = {r["task_id"] for r in rows(path) if not r["task_id"].startswith("unknown:")}
     assert {i.job.task_id for i in items if i.job is not None} <= journaled
+
+
+async def test_a_journal_locked_at_open_works_once_the_lock_is_gone(tmp_path: Path) -> None:
+    from suno_async.errors import JournalError
+
+    path = tmp_path / "j.sqlite3"
+    await asyncio.to_thread(_make_valid, path)
+    other = sqlite3.connect(path, isolation_level=None)
+    journal = Journal(path, lock_timeout=0.2)
+    try:
+        other.execute("PRAGMA locking_mode=EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("DELETE FROM tasks WHERE task_id = 'nothing'")
+        with pytest.raises(JournalError, match="locked"):
+            await journal.find("k1")
+        other.execute("ROLLBACK")
+        other.close()
+        entry = await journal.find("k1")  # the next call opens the file
+        assert entry is not None and entry.task_id == "t1"
+    finally:
+        other.close()
+        await journal.aclose()

@@ -157,22 +157,23 @@ class SQLiteEngine:
 
     def _serve(self) -> None:
         conn: sqlite3.Connection | None = None
-        failure: JournalError | None = None
         try:
-            try:
-                conn = self._open()
-            except sqlite3.Error as exc:
-                failure = self._error(exc, None, "cannot be opened")
-            except JournalError as exc:
-                failure = exc
             while True:
                 work = self._queue.get()
                 if work is None:
                     break
-                if failure is not None or conn is None:
-                    error = failure or JournalError(f"{self._name()} is not open")
-                    self._deliver(work, None, JournalError(str(error), task_id=work.task_id))
-                    continue
+                if conn is None:
+                    # (Re)try opening per call: a file locked past the timeout, or fixed
+                    # by the user meanwhile, works on a later call.
+                    try:
+                        conn = self._open()
+                    except sqlite3.Error as exc:
+                        error = self._error(exc, work.task_id, "cannot be opened")
+                        self._deliver(work, None, error)
+                        continue
+                    except JournalError as exc:
+                        self._deliver(work, None, JournalError(str(exc), task_id=work.task_id))
+                        continue
                 try:
                     result = self._execute(conn, work)
                 except JournalError as exc:
