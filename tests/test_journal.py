@@ -532,17 +532,35 @@ async def test_a_damaged_journal_raises_journal_error(tmp_path: Path, damage: st
         conn.close()
 
 
-@pytest.mark.skipif(
-    hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
-    reason="root ignores file permissions (the 'directory' case covers an unusable file)",
-)
+def _protect(paths: list[Path], on: bool) -> bool:
+    """Make ``paths`` unwritable even for root (``chattr +i``); whether it worked."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        for p in paths:
+            p.chmod((0o555 if p.is_dir() else 0o444) if on else 0o755)
+        return True
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    flag = "+i" if on else "-i"
+    done = subprocess.run([chattr, flag, *map(str, paths)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
 def test_a_read_only_journal_raises_journal_error(tmp_path: Path) -> None:
     from suno_async.errors import JournalError
 
-    path = tmp_path / "j.sqlite3"
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "j.sqlite3"
     _make_valid(path)
-    path.chmod(0o444)
-    tmp_path.chmod(0o555)
+    protected = [path, folder]
+    if not _protect(protected, True):
+        _protect(protected, False)
+        pytest.skip("running as root without a working chattr: cannot make a file read-only")
 
     async def write() -> None:
         journal = Journal(path)
@@ -552,10 +570,11 @@ def test_a_read_only_journal_raises_journal_error(tmp_path: Path) -> None:
             await journal.aclose()
 
     try:
-        with pytest.raises(JournalError):
+        with pytest.raises(JournalError) as caught:
             asyncio.run(write())
+        assert caught.value.task_id == "t-new"
     finally:
-        tmp_path.chmod(0o755)
+        _protect(protected, False)
 
 
 async def test_a_0_1_0_journal_is_migrated(tmp_path: Path) -> None:
