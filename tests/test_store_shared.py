@@ -135,6 +135,11 @@ async def test_claim_lifecycle(store: Store) -> None:
     assert not await store.forget("k3")
     assert await store.in_doubt() == []
     assert await store.claim("music", GENERATE, "k3", {}) is None
+    everything = await store.entries()
+    assert [(e.request_key, e.placeholder, e.ok) for e in everything] == [
+        ("k1", False, True), ("k3", True, None)
+    ]
+    assert everything[0].task_id == "t1"
 
 
 async def test_another_instances_live_claim_is_in_flight(spec: str) -> None:

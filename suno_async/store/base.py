@@ -155,6 +155,10 @@ class Store(Protocol):
         """Submitted tasks without a recorded outcome (for ``resume()``)."""
         ...
 
+    async def entries(self) -> list[JournalEntry]:
+        """Every task and claim of the account, oldest first (a batch's progress)."""
+        ...
+
     async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
         """A task's terminal outcome."""
         ...

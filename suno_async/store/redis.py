@@ -436,6 +436,15 @@ class RedisStore(Store):
 
         return await self._claims(await self._call("unfinished", read))
 
+    async def entries(self) -> list[JournalEntry]:
+        """Every task and claim of the account, oldest first (``SCAN`` over its claims)."""
+        pattern = self._key("claim", "*")
+
+        async def read() -> list[str]:
+            return sorted({k async for k in self._client().scan_iter(match=pattern, count=500)})
+
+        return await self._claims(await self._call("entries", read))
+
     async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
         """A task's terminal outcome."""
         async def write() -> None:

@@ -160,6 +160,10 @@ class SQLiteStore(Store):
         """Submitted tasks without an outcome."""
         return await self._claims.unfinished()
 
+    async def entries(self) -> list[JournalEntry]:
+        """Every task and claim of the account, oldest first."""
+        return await self._claims.entries()
+
     async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
         """A task's terminal outcome."""
         await self._claims.record_outcome(task_id, status, ok)
