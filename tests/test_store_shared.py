@@ -490,3 +490,33 @@ async def test_a_redis_outage_mid_run_is_a_typed_error() -> None:
             await store.aclose()
     finally:
         server.stop()
+
+
+async def test_a_sqlite_store_waiting_for_a_lock_never_blocks_the_loop(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    try:
+        await store.open()
+        other.execute("BEGIN EXCLUSIVE")
+        release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+        release.start()
+        tick = asyncio.ensure_future(ticker())
+        assert await store.claim("music", GENERATE, "k", {}) is None  # waited for the lock
+        tick.cancel()
+        await asyncio.gather(tick, return_exceptions=True)
+        release.join()
+        assert ticks >= 10  # the loop kept running while the store's thread waited
+    finally:
+        other.close()
+        await store.aclose()
