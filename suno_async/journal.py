@@ -1,4 +1,4 @@
-"""A crash-safe journal of submitted tasks (stdlib ``sqlite3``, off the event loop).
+"""A crash-safe journal of submitted tasks (stdlib ``sqlite3``, on its own thread).
 
 Each task id is committed the moment the API returns it, with its kind, the request
 body (without the callback URL, which holds a secret token) and a dedupe key; each
@@ -6,97 +6,69 @@ terminal outcome is recorded too. After a crash, ``await client.resume()`` re-at
 every unfinished task, and ``generate_many`` skips requests already submitted, so a
 batch never pays twice for the same work.
 
+Before a POST the request is *claimed* (:meth:`Journal.claim`): check-and-insert in one
+transaction, so two runs (two ``generate_many`` calls, two processes) over one file send
+each request once. Every write is one transaction, retried while another process holds
+the file's lock; a write that still fails, or a damaged, read-only or newer-schema
+file, raises :class:`~suno_async.errors.JournalError` (never a raw ``sqlite3`` error).
+
 >>> import asyncio, tempfile, os
 >>> from suno_async.journal import Journal
 >>> async def main():
 ...     path = os.path.join(tempfile.mkdtemp(), "jobs.sqlite3")
 ...     journal = Journal(path)
 ...     key = Journal.key_for("/api/v1/generate", {"prompt": "x", "callBackUrl": "secret"})
+...     first = await journal.claim("music", "/api/v1/generate", key, {"prompt": "x"})
+...     again = await journal.claim("music", "/api/v1/generate", key, {"prompt": "x"})
 ...     await journal.record_submitted("t1", "music", "/api/v1/generate", key, {"prompt": "x"})
 ...     entries = await journal.unfinished()
 ...     found = await journal.find(key)
 ...     await journal.aclose()
-...     return [(e.task_id, e.kind) for e in entries], found.task_id
+...     return first, again.mine, [(e.task_id, e.kind) for e in entries], found.task_id
 >>> asyncio.run(main())
-([('t1', 'music')], 't1')
+(None, True, [('t1', 'music')], 't1')
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import hashlib
-import json
 import os
 import sqlite3
-import time
+import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
-import attrs
+from .store._claims import (
+    MAYBE_SUBMITTED,
+    SENDING,
+    ClaimTable,
+    JournalEntry,
+    request_key_for,
+)
+from .store._engine import DEFAULT_LOCK_TIMEOUT, SQLiteEngine
+from .store._owner import Owner
 
 __all__ = ["MAYBE_SUBMITTED", "SENDING", "Journal", "JournalEntry"]
 
 T = TypeVar("T")
 
-#: Request fields never written to the journal (they carry secrets).
-_SECRET_FIELDS: Final = frozenset({"callBackUrl"})
-
-#: Status of a request that was sent but whose reply never arrived (no task id known).
-MAYBE_SUBMITTED: Final = "MAYBE_SUBMITTED"
-#: Status of a request being sent right now (written before the POST). Found by a
-#: later run, it means the process died mid-send: as doubtful as MAYBE_SUBMITTED.
-SENDING: Final = "SENDING"
-_IN_DOUBT: Final = (MAYBE_SUBMITTED, SENDING)
-
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS tasks (
-    task_id      TEXT PRIMARY KEY,
-    kind         TEXT NOT NULL,
-    path         TEXT NOT NULL,
-    request_key  TEXT,
-    request      TEXT NOT NULL,
-    submitted_at REAL NOT NULL,
-    status       TEXT,
-    ok           INTEGER,
-    finished_at  REAL
-);
-CREATE INDEX IF NOT EXISTS tasks_key ON tasks(request_key);
-"""
-
-
-@attrs.frozen
-class JournalEntry:
-    """One journaled task. ``ok`` is ``None`` while unfinished."""
-
-    task_id: str
-    kind: str
-    path: str
-    request_key: str | None
-    request: dict[str, Any] = attrs.field(repr=False)
-    submitted_at: float
-    status: str | None = None
-    ok: bool | None = None
-
-    @property
-    def maybe_submitted(self) -> bool:
-        """The request was sent but its reply was lost (or the process died while
-        sending it): a task may exist, its id is unknown."""
-        return self.status in _IN_DOUBT
-
-
-def _placeholder_id(request_key: str) -> str:
-    """Row id of a request whose task id is not known (yet)."""
-    return f"unknown:{request_key}"
-
 
 class Journal:
-    """The journal file. One writer thread; every write is committed before returning."""
+    """The journal file. One thread owns its connection; every write is one committed
+    transaction before the call returns.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    ``lock_timeout``: how long, in total, a write waits for another process's lock
+    before raising ``JournalError`` (seconds).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    ) -> None:
         self.path = os.fspath(path)
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-        self._conn: sqlite3.Connection | None = None
+        self._engine = SQLiteEngine(self.path, lock_timeout=lock_timeout)
+        self._owner = Owner.new()
+        self._claims = ClaimTable(self._engine, self._owner)
+        # Dropped without aclose(): its claims stop counting as in flight.
+        weakref.finalize(self, self._owner.retire)
 
     def __repr__(self) -> str:
         return f"Journal({self.path!r})"
@@ -107,45 +79,50 @@ class Journal:
 
         ``occurrence`` tells identical requests of one batch apart.
         """
-        public = {k: v for k, v in body.items() if k not in _SECRET_FIELDS}
-        text = json.dumps([path, public, occurrence], sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return request_key_for(path, body, occurrence)
+
+    @property
+    def owner_id(self) -> str:
+        """This instance's random owner id (stored with each claim it takes)."""
+        return self._owner.id
+
+    @property
+    def closed(self) -> bool:
+        """``aclose()`` was called: every further call raises ``JournalError``."""
+        return self._engine.closed
 
     # ------------------------------------------------------------------ plumbing
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # an intent must survive power loss
-            conn.executescript(_SCHEMA)
-            self._conn = conn
-        return self._conn
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._executor is None:
-            self._executor = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="suno-async-journal"
-            )
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(self._connect()))
+    async def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
+        """Run ``fn(conn)`` on the journal thread (tests and maintenance)."""
+        return await self._engine.run(fn, write=write)
 
     async def aclose(self) -> None:
-        """Close the database and its thread."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
+        """Finish queued writes, close the database on its thread and join the thread.
 
-        def close() -> None:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(executor, close)
-        executor.shutdown(wait=True)
+        Safe while writes are pending; afterwards every call raises ``JournalError``.
+        This instance's unanswered ``SENDING`` claims now count as maybe submitted.
+        """
+        try:
+            await self._engine.aclose()
+        finally:
+            self._owner.retire()
 
     # ------------------------------------------------------------------ writes
+
+    async def claim(
+        self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
+    ) -> JournalEntry | None:
+        """Claim ``request_key`` before sending it, atomically.
+
+        Returns ``None`` when this instance now owns the claim (a ``SENDING`` row was
+        written: send the request, then :meth:`record_submitted`,
+        :meth:`record_ambiguous` or :meth:`clear_intent`). Otherwise returns the row that
+        was already there and writes nothing: a task (re-attach to ``task_id``), an
+        ``in_flight`` claim of a live sender (wait for it), or a ``maybe_submitted`` one
+        (do not send; the user decides with :meth:`forget`).
+        """
+        return await self._claims.claim(kind, path, request_key, request)
 
     async def record_submitted(
         self,
@@ -155,34 +132,18 @@ class Journal:
         request_key: str | None,
         request: Mapping[str, Any],
     ) -> None:
-        """Commit a new task id (before anything else happens to it)."""
-        public = {k: v for k, v in request.items() if k not in _SECRET_FIELDS}
-        text = json.dumps(public, sort_keys=True)
-        now = time.time()
-
-        def write(conn: sqlite3.Connection) -> None:
-            with conn:  # one transaction: the intent becomes the task
-                if request_key is not None:
-                    conn.execute(
-                        "DELETE FROM tasks WHERE task_id = ?", (_placeholder_id(request_key),)
-                    )
-                conn.execute(
-                    "INSERT OR IGNORE INTO tasks(task_id, kind, path, request_key, request,"
-                    " submitted_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (task_id, kind, path, request_key, text, now),
-                )
-
-        await self._run(write)
+        """Commit a new task id: the claim's placeholder becomes the task row, in one
+        transaction. On failure raises ``JournalError`` carrying ``task_id``."""
+        await self._claims.record_submitted(task_id, kind, path, request_key, request)
 
     async def record_intent(
         self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
     ) -> None:
-        """Commit, before sending, that ``request_key`` is about to be sent (``SENDING``).
+        """Commit, unconditionally, that ``request_key`` is about to be sent (``SENDING``).
 
-        If the process dies before the reply, a later run finds this row and treats
-        the request as possibly submitted instead of paying for it again.
+        Prefer :meth:`claim`, which also tells whether someone else has sent it.
         """
-        await self._insert_placeholder(kind, path, request_key, request, SENDING)
+        await self._claims.set_placeholder(kind, path, request_key, request, SENDING)
 
     async def record_ambiguous(
         self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
@@ -193,94 +154,40 @@ class Journal:
         decides (:meth:`forget` re-enables sending). It is never resumed: its task id
         is unknown.
         """
-        await self._insert_placeholder(kind, path, request_key, request, MAYBE_SUBMITTED)
-
-    async def _insert_placeholder(
-        self, kind: str, path: str, request_key: str, request: Mapping[str, Any], status: str
-    ) -> None:
-        public = {k: v for k, v in request.items() if k not in _SECRET_FIELDS}
-        text = json.dumps(public, sort_keys=True)
-        now = time.time()
-
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO tasks(task_id, kind, path, request_key, request, submitted_at,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET"
-                " status = excluded.status",
-                (_placeholder_id(request_key), kind, path, request_key, text, now, status),
-            )
-
-        await self._run(write)
+        await self._claims.set_placeholder(kind, path, request_key, request, MAYBE_SUBMITTED)
 
     async def clear_intent(self, request_key: str) -> None:
-        """The send failed in a way that proves nothing was created: drop the intent."""
-
-        def delete(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM tasks WHERE task_id = ?", (_placeholder_id(request_key),))
-
-        await self._run(delete)
+        """The send failed in a way that proves nothing was created: drop the claim."""
+        await self._claims.release(request_key)
 
     async def forget(self, request_key: str) -> bool:
         """Remove what the journal knows about ``request_key``; returns whether it knew.
 
         The next batch run will send that request again (and pay for it again).
         """
-
-        def delete(conn: sqlite3.Connection) -> int:
-            return conn.execute("DELETE FROM tasks WHERE request_key = ?", (request_key,)).rowcount
-
-        return await self._run(delete) > 0
+        return await self._claims.forget(request_key)
 
     async def record_outcome(self, task_id: str, status: str, ok: bool) -> None:
         """Commit a terminal outcome."""
-        now = time.time()
-
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE tasks SET status = ?, ok = ?, finished_at = ? WHERE task_id = ?",
-                (status, int(ok), now, task_id),
-            )
-
-        await self._run(write)
+        await self._claims.record_outcome(task_id, status, ok)
 
     # ------------------------------------------------------------------ reads
 
     async def unfinished(self) -> list[JournalEntry]:
-        """Tasks with no terminal outcome, oldest first (ambiguous sends excluded)."""
-        return await self._select(
-            "WHERE ok IS NULL AND (status IS NULL OR status NOT IN (?, ?)) ORDER BY submitted_at",
-            _IN_DOUBT,
-        )
+        """Tasks with no terminal outcome, oldest first (claims without a task id excluded)."""
+        return await self._claims.unfinished()
 
     async def entries(self) -> list[JournalEntry]:
-        """Every journaled task, oldest first."""
-        return await self._select("ORDER BY submitted_at", ())
+        """Every journaled task and claim, oldest first."""
+        return await self._claims.entries()
 
     async def find(self, request_key: str) -> JournalEntry | None:
-        """The task submitted for ``request_key``, if any (see ``maybe_submitted``)."""
-        found = await self._select("WHERE request_key = ? LIMIT 1", (request_key,))
-        return found[0] if found else None
+        """The task or claim recorded for ``request_key``, if any (see ``maybe_submitted``
+        and ``in_flight``)."""
+        return await self._claims.find(request_key)
 
-    async def _select(self, where: str, args: tuple[Any, ...]) -> list[JournalEntry]:
-        query = (
-            "SELECT task_id, kind, path, request_key, request, submitted_at, status, ok"
-            f" FROM tasks {where}"
-        )
-
-        def read(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return list(conn.execute(query, args))
-
-        rows = await self._run(read)
-        return [
-            JournalEntry(
-                task_id=row[0],
-                kind=row[1],
-                path=row[2],
-                request_key=row[3],
-                request=json.loads(row[4]),
-                submitted_at=row[5],
-                status=row[6],
-                ok=None if row[7] is None else bool(row[7]),
-            )
-            for row in rows
-        ]
+    async def in_doubt(self) -> list[JournalEntry]:
+        """Requests that may have created a (billed) task whose id is unknown: sent but
+        never answered (``MAYBE_SUBMITTED``), or claimed by a process that died while
+        sending. Surface them to the user; :meth:`forget` re-enables sending."""
+        return await self._claims.in_doubt()

@@ -22,7 +22,7 @@ from suno_async.journal import Journal
 from suno_async.sandbox import Sandbox
 
 from ._reliability import assert_no_stray_tasks, no_leaks  # noqa: F401
-from .conftest import FAST_POLL, TIME_SCALE, make_client
+from .conftest import FAST_POLL, TIME_SCALE, eventually, make_client
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
@@ -314,3 +314,400 @@ async def test_a_definite_refusal_clears_the_intent(tmp_path: Path) -> None:
             (retry,) = await second.generate_many([request])
             assert retry.ok
         assert sb.stats.submissions["/api/v1/generate"] == 1
+
+
+# -- issue 12 items 4, 5, 17, 18: claims, transactions, locks, damaged files, closing ----
+
+CLAIMER = r"""
+import asyncio, json, os, random, sys, time
+from suno_async.journal import Journal
+
+path, start, count, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+
+async def main():
+    journal = Journal(path)
+    keys = [f"key-{i}" for i in range(count)]
+    random.Random(seed).shuffle(keys)
+    await journal.find("warm-up")  # open the file before the race starts
+    while not os.path.exists(start):
+        time.sleep(0.001)
+    won, seen = [], []
+    for key in keys:
+        entry = await journal.claim("music", "/api/v1/generate", key, {"prompt": key})
+        (won if entry is None else seen).append(key)
+    await journal.aclose()
+    print(json.dumps({"won": won, "seen": seen}), flush=True)
+
+asyncio.run(main())
+"""
+
+
+def _spawn_python(code: str, *args: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def test_two_journals_claim_each_key_once(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    first, second = Journal(path), Journal(path)
+    keys = [f"k{i}" for i in range(40)]
+    try:
+        results = await asyncio.gather(
+            *(j.claim("music", GENERATE, k, {"prompt": k}) for k in keys for j in (first, second))
+        )
+        winners = [r for r in results if r is None]
+        assert len(winners) == 40
+        losers = [r for r in results if r is not None]
+        assert len(losers) == 40
+        # The loser sees the other instance's live claim: in flight, not "maybe submitted".
+        assert all(e.in_flight and not e.maybe_submitted and not e.mine for e in losers)
+        assert await first.in_doubt() == []
+        # A claim of our own instance is ours, not in flight.
+        own = await first.claim("music", GENERATE, "k0", {"prompt": "k0"})
+        other = await second.claim("music", GENERATE, "k0", {"prompt": "k0"})
+        assert own is not None and other is not None
+        assert own.mine != other.mine
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert len(rows(path)) == 40
+
+
+async def test_two_processes_claim_each_key_once(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    start = tmp_path / "go"
+    procs = [_spawn_python(CLAIMER, str(path), str(start), "40", str(seed)) for seed in (1, 2)]
+    await asyncio.sleep(0.5)  # let both open the file
+    start.touch()
+    outputs = []
+    for proc in procs:
+        out, err = await asyncio.to_thread(proc.communicate, timeout=60)
+        assert proc.returncode == 0, err
+        outputs.append(json.loads(out))
+    won = [k for o in outputs for k in o["won"]]
+    assert sorted(won) == sorted(f"key-{i}" for i in range(40))  # each key won exactly once
+    assert all(len(o["won"]) + len(o["seen"]) == 40 for o in outputs)
+    found = rows(path)
+    assert len(found) == 40 and all(r["status"] == "SENDING" for r in found)
+    # Both owners have exited: their claims are now in doubt, never re-sendable silently.
+    journal = Journal(path)
+    try:
+        doubt = await journal.in_doubt()
+        assert len(doubt) == 40 and all(e.maybe_submitted for e in doubt)
+    finally:
+        await journal.aclose()
+
+
+async def test_record_submitted_is_one_transaction(tmp_path: Path) -> None:
+    """The placeholder's DELETE and the task's INSERT commit together (one BEGIN...COMMIT),
+    so no reader ever sees the claim gone and the task missing."""
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path)
+    statements: list[str] = []
+    try:
+        assert await journal.claim("music", GENERATE, "k1", {"prompt": "p"}) is None
+        await journal._run(lambda conn: conn.set_trace_callback(statements.append))
+        await journal.record_submitted("t1", "music", GENERATE, "k1", {"prompt": "p"})
+        await journal._run(lambda conn: conn.set_trace_callback(None))
+    finally:
+        await journal.aclose()
+    verbs = [s.split()[0].upper() for s in statements]
+    assert verbs == ["BEGIN", "DELETE", "INSERT", "COMMIT"], statements
+    assert [(r["task_id"], r["status"]) for r in rows(path)] == [("t1", None)]
+
+
+async def test_claim_checks_and_inserts_in_one_transaction(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    statements: list[str] = []
+    try:
+        await journal._run(lambda conn: conn.set_trace_callback(statements.append))
+        assert await journal.claim("music", GENERATE, "k1", {"prompt": "p"}) is None
+        await journal._run(lambda conn: conn.set_trace_callback(None))
+    finally:
+        await journal.aclose()
+    verbs = [s.split()[0].upper() for s in statements]
+    assert verbs == ["BEGIN", "SELECT", "INSERT", "COMMIT"], statements
+    assert statements[0].upper() == "BEGIN IMMEDIATE"
+
+
+async def test_a_write_waits_for_a_short_lock(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path, lock_timeout=5.0)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        await journal.find("open")
+        other.execute("BEGIN EXCLUSIVE")
+        released = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+        released.start()
+        await journal.record_submitted("t1", "music", GENERATE, "k1", {"prompt": "p"})
+        released.join()
+        assert [e.task_id for e in await journal.unfinished()] == ["t1"]
+    finally:
+        await journal.aclose()
+        other.close()
+
+
+async def test_a_write_locked_out_raises_journal_error_with_the_task_id(tmp_path: Path) -> None:
+    from suno_async.errors import JournalError
+
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path, lock_timeout=0.3)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        await journal.find("open")
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(JournalError) as caught:
+            await journal.record_submitted("paid-1", "music", GENERATE, "k1", {"prompt": "p"})
+        assert caught.value.task_id == "paid-1"
+        assert "locked" in str(caught.value) and "paid-1" in str(caught.value)
+        assert not isinstance(caught.value.__cause__, JournalError)
+        other.execute("ROLLBACK")
+        # The journal still works once the lock is gone.
+        await journal.record_submitted("paid-1", "music", GENERATE, "k1", {"prompt": "p"})
+        assert [e.task_id for e in await journal.unfinished()] == ["paid-1"]
+    finally:
+        await journal.aclose()
+        other.close()
+
+
+def _make_valid(path: Path) -> None:
+    async def fill() -> None:
+        journal = Journal(path)
+        try:
+            for i in range(50):
+                body = {"i": "x" * 500}
+                await journal.record_submitted(f"t{i}", "music", GENERATE, f"k{i}", body)
+        finally:
+            await journal.aclose()
+
+    asyncio.run(fill())
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "directory", "newer_schema"])
+async def test_a_damaged_journal_raises_journal_error(tmp_path: Path, damage: str) -> None:
+    from suno_async.errors import JournalError
+
+    path = tmp_path / "j.sqlite3"
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database, just text " * 200)
+    elif damage == "truncated":
+        await asyncio.to_thread(_make_valid, path)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    elif damage == "directory":
+        path.mkdir()
+    else:
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA user_version = 99")
+        conn.commit()
+        conn.close()
+    journal = Journal(path)
+    try:
+        with pytest.raises(JournalError) as caught:
+            await journal.find("k1")
+            await journal.entries()
+            await journal.record_submitted("t-new", "music", GENERATE, "k-new", {"i": 1})
+        if damage == "newer_schema":
+            assert "newer" in str(caught.value)
+        with pytest.raises(JournalError) as again:
+            await journal.record_submitted("t9", "music", GENERATE, "k9", {"i": 1})
+        assert again.value.task_id == "t9"
+    finally:
+        await journal.aclose()
+    if damage == "newer_schema":  # never silently rewritten
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA user_version").fetchone() == (99,)
+        conn.close()
+
+
+def _protect(paths: list[Path], on: bool) -> bool:
+    """Make ``paths`` unwritable even for root (``chattr +i``); whether it worked."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        for p in paths:
+            p.chmod((0o555 if p.is_dir() else 0o444) if on else 0o755)
+        return True
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    flag = "+i" if on else "-i"
+    done = subprocess.run([chattr, flag, *map(str, paths)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def test_a_read_only_journal_raises_journal_error(tmp_path: Path) -> None:
+    from suno_async.errors import JournalError
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "j.sqlite3"
+    _make_valid(path)
+    protected = [path, folder]
+    if not _protect(protected, True):
+        _protect(protected, False)
+        pytest.skip("running as root without a working chattr: cannot make a file read-only")
+
+    async def write() -> None:
+        journal = Journal(path)
+        try:
+            await journal.record_submitted("t-new", "music", GENERATE, "k-new", {"i": 1})
+        finally:
+            await journal.aclose()
+
+    try:
+        with pytest.raises(JournalError) as caught:
+            asyncio.run(write())
+        assert caught.value.task_id == "t-new"
+    finally:
+        _protect(protected, False)
+
+
+async def test_a_0_1_0_journal_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE tasks (task_id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL,
+            request_key TEXT, request TEXT NOT NULL, submitted_at REAL NOT NULL, status TEXT,
+            ok INTEGER, finished_at REAL);
+        CREATE INDEX tasks_key ON tasks(request_key);
+        INSERT INTO tasks VALUES ('t1', 'music', '/api/v1/generate', 'k1', '{}', 1.0, NULL,
+            NULL, NULL);
+        INSERT INTO tasks VALUES ('unknown:k2', 'music', '/api/v1/generate', 'k2', '{}', 2.0,
+            'SENDING', NULL, NULL);
+        """
+    )
+    conn.commit()
+    conn.close()
+    journal = Journal(path)
+    try:
+        assert [e.task_id for e in await journal.unfinished()] == ["t1"]
+        (doubt,) = await journal.in_doubt()  # 0.1.0 recorded no owner: in doubt
+        assert doubt.request_key == "k2" and doubt.maybe_submitted
+        found = await journal.claim("music", GENERATE, "k1", {})
+        assert found is not None and found.task_id == "t1"
+    finally:
+        await journal.aclose()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(tasks)")}
+    conn.close()
+    assert {"account", "owner_pid", "owner_host", "owner_id"} <= columns
+
+
+async def test_a_dead_senders_claim_is_in_doubt(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def exited_pid() -> int:
+        done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+        return int(done.stdout)
+
+    path = tmp_path / "j.sqlite3"
+    dead_pid = await asyncio.to_thread(exited_pid)
+    journal = Journal(path)
+    try:
+        assert await journal.claim("music", GENERATE, "k1", {}) is None
+
+        def orphan(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE tasks SET owner_pid = ?, owner_id = 'gone'", (dead_pid,))
+
+        await journal._run(orphan, write=True)
+        entry = await journal.claim("music", GENERATE, "k1", {})
+        assert entry is not None and entry.maybe_submitted and not entry.in_flight
+        assert [e.request_key for e in await journal.in_doubt()] == ["k1"]
+    finally:
+        await journal.aclose()
+    # A closed instance of this process counts as dead too (a later run in one process).
+    journal = Journal(path)
+    try:
+        assert await journal.forget("k1")
+        assert await journal.claim("music", GENERATE, "k2", {}) is None
+    finally:
+        await journal.aclose()
+    reopened = Journal(path)
+    try:
+        (entry,) = await reopened.in_doubt()
+        assert entry.request_key == "k2" and entry.maybe_submitted
+    finally:
+        await reopened.aclose()
+
+
+async def test_aclose_while_200_writes_are_queued(tmp_path: Path) -> None:
+    from suno_async.errors import JournalError
+
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path)
+    await journal.find("open")
+    writes = [
+        asyncio.ensure_future(
+            journal.record_submitted(f"t{i}", "music", GENERATE, f"k{i}", {"i": i})
+        )
+        for i in range(200)
+    ]
+    await asyncio.sleep(0)  # every write is queued on the journal thread
+    await journal.aclose()
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    assert all(r is None for r in results), [r for r in results if r is not None][:3]
+    assert len(rows(path)) == 200
+    assert not [t for t in threading.enumerate() if t.name == "suno-async-store"]
+    with pytest.raises(JournalError, match="closed"):
+        await journal.find("k1")
+    with pytest.raises(JournalError, match="closed") as caught:
+        await journal.record_submitted("late", "music", GENERATE, "k-late", {})
+    assert caught.value.task_id == "late"
+    await journal.aclose()  # idempotent
+
+
+async def test_aclose_during_generate_many_is_clean(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    requests = [GenerateRequest(prompt=f"closing {i}") for i in range(30)]
+    client = make_client(sandbox, journal=path)
+    async with client:
+        batch = asyncio.ensure_future(client.generate_many(requests, concurrency=10))
+        await eventually(lambda: sandbox.stats.submissions[GENERATE] >= 3)
+    # Closing mid-batch: the batch ends with per-item errors, never a raw sqlite3 error.
+    items = await asyncio.wait_for(batch, 20)
+    for item in items:
+        assert item.error is None or not isinstance(item.error, sqlite3.Error)
+    assert not [t for t in threading.enumerate() if t.name == "suno-async-store"]
+    journaled = {r["task_id"] for r in rows(path) if not r["task_id"].startswith("unknown:")}
+    assert {i.job.task_id for i in items if i.job is not None} <= journaled
+
+
+async def test_a_journal_locked_at_open_works_once_the_lock_is_gone(tmp_path: Path) -> None:
+    from suno_async.errors import JournalError
+
+    path = tmp_path / "j.sqlite3"
+    await asyncio.to_thread(_make_valid, path)
+    other = sqlite3.connect(path, isolation_level=None)
+    journal = Journal(path, lock_timeout=0.2)
+    try:
+        other.execute("PRAGMA locking_mode=EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("DELETE FROM tasks WHERE task_id = 'nothing'")
+        with pytest.raises(JournalError, match="locked"):
+            await journal.find("k1")
+        other.execute("ROLLBACK")
+        other.close()
+        entry = await journal.find("k1")  # the next call opens the file
+        assert entry is not None and entry.task_id == "t1"
+    finally:
+        other.close()
+        await journal.aclose()
