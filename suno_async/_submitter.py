@@ -250,10 +250,7 @@ def _task_id(data: object) -> str | None:
 # ---------------------------------------------------------------------- journal adapter
 # The claim contract: ``entry = await journal.claim(kind, path, key, body)`` returns
 # ``None`` when this client now owns the claim (then it sends), or the existing
-# ``JournalEntry``; ``entry.in_flight`` says another live process is sending it. Until
-# the journal offers ``claim`` (one transaction), these two functions implement it with
-# the journal's current methods; at merge they become ``journal.claim(...)`` and
-# ``entry.in_flight``.
+# ``JournalEntry``; ``entry.in_flight`` says another live process is sending it.
 
 
 async def _find(journal: Journal, key: str) -> JournalEntry | None:
@@ -269,17 +266,15 @@ async def _find(journal: Journal, key: str) -> JournalEntry | None:
 async def _claim(
     journal: Journal, kind: str, path: str, key: str, body: dict[str, Any]
 ) -> JournalEntry | None:
-    """Claim ``key`` for sending: ``None`` when the claim is ours, else the entry found."""
-    entry = await journal.find(key)
-    if entry is not None:
-        return entry
-    await journal.record_intent(kind, path, key, body)
-    return None
+    """Claim ``key`` for sending in one transaction: ``None`` when the claim is ours,
+    else the entry already there (a task, someone's claim, or one in doubt)."""
+    return await journal.claim(kind, path, key, body)
 
 
 def _in_flight(entry: JournalEntry) -> bool:
-    """Another live process holds the claim and is sending (``JournalEntry.in_flight``)."""
-    return False
+    """A live sender holds the claim: another process, or another call of this client
+    (``mine``): wait for its outcome instead of sending."""
+    return entry.in_flight or entry.mine
 
 
 async def _settle_claim(

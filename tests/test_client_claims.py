@@ -1,8 +1,5 @@
 """The submitter's journal claim (issue 12 items 4-5): two runs over one journal pay
 once per distinct request; a claim held by a live process is waited for.
-
-The atomic ``Journal.claim`` comes from the store branch: these tests run once it is
-merged (skipped until then: ``needs_claim``; the lead removes the condition at merge).
 """
 
 from __future__ import annotations
@@ -20,12 +17,6 @@ from .conftest import make_client
 
 GENERATE = "/api/v1/generate"
 
-needs_claim = pytest.mark.skipif(
-    not hasattr(Journal, "claim"), reason="needs Journal.claim (store branch; run after merge)"
-)
-
-
-@needs_claim
 async def test_two_concurrent_batches_over_one_journal_pay_once_per_request(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

@@ -61,6 +61,10 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+def _wal_mode(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL").fetchall()
+
+
 def _settle_none(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
@@ -199,7 +203,9 @@ class SQLiteEngine:
             isolation_level=None,
         )
         try:
-            conn.execute("PRAGMA journal_mode=WAL").fetchall()
+            # Two processes opening a new file at once may see SQLITE_BUSY on the switch
+            # to WAL without the busy handler being consulted: retried like any lock.
+            self._with_retry(conn, _wal_mode, False)
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
             self._with_retry(conn, lambda c: setup_schema(c, self.path), True)
         except BaseException:
