@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
-
 from suno_async import GenerateRequest
-from suno_async.journal import Journal
 from suno_async.sandbox import Sandbox
 
 from .conftest import make_client
