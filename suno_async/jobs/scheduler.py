@@ -118,6 +118,8 @@ def next_delay(view: PollView, policy: PollPolicy, u: float) -> float:
         left = max(1, window.polls - view.window_polls)
         share = 1.0 if left == 1 else min(1.0, spread / left)  # the last one at the end
         delay = start + (window.high - start) * share - view.elapsed
+        if delay > cap:
+            delay = cap * spread  # the cap still holds, jittered like any step
     else:
         if window is not None:  # past the window: back off from its spacing
             entering = view.elapsed - view.last_gap < window.high
