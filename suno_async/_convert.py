@@ -128,6 +128,12 @@ def _to_datetime(value: object, _type: object) -> datetime | None:
     return parse_timestamp(value)
 
 
+#: Per class, wire keys remembered (beyond this, keys are mapped on each use).
+_MAX_KEYS = 256
+#: Primitive types whose values pass as is when already of that exact type.
+_PLAIN: dict[Any, tuple[Any, ...]] = {}
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     conv.register_structure_hook(str, _to_str)
@@ -137,17 +143,19 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(datetime, _to_datetime)
     # Optional integers (error codes...) are lenient: text that is not a number is absent.
     conv.register_structure_hook_func(lambda t: t == int | None, _to_optional_int)
+    _PLAIN.update({str: (_to_str,), int: (_to_int,), float: (_to_float,), bool: (_to_bool,)})
 
     def tuple_factory(tp: Any) -> Callable[[object, Any], tuple[Any, ...]]:
         args = get_args(tp)
         item = args[0] if args else Any
+        item_hook = conv.get_structure_hook(item)  # resolved once per tuple type
 
         def hook(value: object, _t: Any) -> tuple[Any, ...]:
             if value is None or value == "":
                 return ()
             if not isinstance(value, list | tuple):
                 raise ValueError(f"expected a list, got {type(value).__name__}")
-            return tuple(conv.structure(v, item) for v in value)
+            return tuple([item_hook(v, item) for v in value])
 
         return hook
 
@@ -158,7 +166,27 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(is_variadic_tuple, tuple_factory)
 
     def attrs_factory(cls: type[Any]) -> Callable[[object, Any], Any]:
+        # Precompiled once per class: wire key -> (attribute, hook, type, keeps default,
+        # the exact type a value may have to be used as is). Hooks resolve lazily so
+        # nested classes compile on first use (no recursion while compiling).
         fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
+        plans: dict[str, tuple[str, Any, Any, bool, type | None] | None] = {}
+        hooks: dict[str, Any] = {}
+
+        def plan(key: str) -> tuple[str, Any, Any, bool, type | None] | None:
+            name = snake(key)
+            field = fields.get(name)
+            if field is None:
+                result = None
+            else:
+                hook = hooks.get(name)
+                if hook is None:
+                    hook = hooks[name] = conv.get_structure_hook(field.type)
+                plain = field.type if hook in _PLAIN.get(field.type, ()) else None
+                result = (name, hook, field.type, field.default is not attrs.NOTHING, plain)
+            if len(plans) < _MAX_KEYS:  # keys come from the server: bounded
+                plans[key] = result
+            return result
 
         def hook(value: object, _t: Any) -> Any:
             if not isinstance(value, Mapping):
@@ -168,13 +196,18 @@ def _make_converter() -> cattrs.Converter:
             for key, item in value.items():
                 if not isinstance(key, str):
                     continue
-                name = snake(key)
-                field = fields.get(name)
-                if field is None or name in kwargs:
+                step = plans[key] if key in plans else plan(key)
+                if step is None:
                     continue
-                if item is None and field.default is not attrs.NOTHING:
+                name, field_hook, field_type, has_default, plain = step
+                if name in kwargs:
+                    continue
+                if item is None and has_default:
                     continue  # keep the field's empty default
-                kwargs[name] = conv.structure(item, field.type)
+                if plain is not None and type(item) is plain:
+                    kwargs[name] = item  # already the right type: nothing to convert
+                else:
+                    kwargs[name] = field_hook(item, field_type)
             return cls(**kwargs)
 
         return hook

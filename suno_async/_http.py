@@ -100,6 +100,7 @@ class Transport:
         self._owns_session = session is None
         self._closed = False
         self.requests_sent = 0
+        self._header_cache: dict[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
@@ -109,11 +110,14 @@ class Transport:
         return self._closed
 
     def _headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self._api_key}",
-            "Accept": "application/json",
-            "User-Agent": f"suno-async/{__version__}",
-        }
+        headers = self._header_cache
+        if headers is None:  # built once: the key and version do not change
+            headers = self._header_cache = {
+                "Authorization": f"Bearer {self._api_key}",
+                "Accept": "application/json",
+                "User-Agent": f"suno-async/{__version__}",
+            }
+        return headers
 
     def session(self) -> aiohttp.ClientSession:
         if self._closed:
