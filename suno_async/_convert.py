@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast, get_args, get_origin
@@ -134,6 +135,26 @@ _MAX_KEYS = 256
 _PLAIN: dict[Any, tuple[Any, ...]] = {}
 
 
+_UNPLANNED: Any = object()
+
+
+def _field_hook(conv: cattrs.Converter, tp: Any) -> Callable[[Any, Any], Any]:
+    """The structure hook of a field type, resolved once (``X | None`` unwrapped when
+    no hook of its own is registered: ``None`` is handled by the caller)."""
+    hook = conv.get_structure_hook(tp)
+    args = get_args(tp)
+    if isinstance(tp, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = args[0] if args[1] is type(None) else args[1]
+        if tp != int | None:  # optional integers have their own lenient hook
+            inner_hook = conv.get_structure_hook(inner)
+
+            def optional(value: Any, _t: Any) -> Any:
+                return None if value is None else inner_hook(value, inner)
+
+            return optional
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     conv.register_structure_hook(str, _to_str)
@@ -170,18 +191,18 @@ def _make_converter() -> cattrs.Converter:
         # the exact type a value may have to be used as is). Hooks resolve lazily so
         # nested classes compile on first use (no recursion while compiling).
         fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
-        plans: dict[str, tuple[str, Any, Any, bool, type | None] | None] = {}
+        plans: dict[object, tuple[str, Any, Any, bool, type | None] | None] = {}
         hooks: dict[str, Any] = {}
 
-        def plan(key: str) -> tuple[str, Any, Any, bool, type | None] | None:
-            name = snake(key)
-            field = fields.get(name)
+        def plan(key: object) -> tuple[str, Any, Any, bool, type | None] | None:
+            field = fields.get(snake(key)) if isinstance(key, str) else None
             if field is None:
                 result = None
             else:
+                name = field.name
                 hook = hooks.get(name)
                 if hook is None:
-                    hook = hooks[name] = conv.get_structure_hook(field.type)
+                    hook = hooks[name] = _field_hook(conv, field.type)
                 plain = field.type if hook in _PLAIN.get(field.type, ()) else None
                 result = (name, hook, field.type, field.default is not attrs.NOTHING, plain)
             if len(plans) < _MAX_KEYS:  # keys come from the server: bounded
@@ -194,17 +215,19 @@ def _make_converter() -> cattrs.Converter:
                 raise ValueError(f"expected an object for {cls.__name__}, got {got}")
             kwargs: dict[str, Any] = {}
             for key, item in value.items():
-                if not isinstance(key, str):
-                    continue
-                step = plans[key] if key in plans else plan(key)
+                step = plans.get(key, _UNPLANNED)
+                if step is _UNPLANNED:
+                    step = plan(key)
                 if step is None:
                     continue
                 name, field_hook, field_type, has_default, plain = step
                 if name in kwargs:
                     continue
-                if item is None and has_default:
+                if item is None:
+                    if not has_default:
+                        kwargs[name] = field_hook(item, field_type)
                     continue  # keep the field's empty default
-                if plain is not None and type(item) is plain:
+                if type(item) is plain:
                     kwargs[name] = item  # already the right type: nothing to convert
                 else:
                     kwargs[name] = field_hook(item, field_type)

@@ -101,6 +101,15 @@ class Transport:
         self._closed = False
         self.requests_sent = 0
         self._header_cache: dict[str, str] | None = None
+        # GET replies are small JSON: one deadline (connect + read, within total) instead
+        # of a per-read timer re-armed on every chunk; the session keeps ``sock_read``
+        # for the other calls.
+        self._get_options: dict[str, Any] = {
+            "timeout": aiohttp.ClientTimeout(
+                total=min(timeouts.total, timeouts.connect + timeouts.read),
+                connect=timeouts.connect,
+            )
+        }
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
@@ -131,6 +140,7 @@ class Transport:
                     sock_read=self.timeouts.read,
                 ),
                 connector=aiohttp.TCPConnector(limit=CONNECTION_LIMIT),
+                headers=self._headers(),  # ours: merged once, not on every request
             )
         return self._session
 
@@ -216,7 +226,8 @@ class Transport:
                 params=params,
                 json=json_body if form is None else None,
                 data=form,
-                headers=self._headers(),
+                headers=None if self._owns_session else self._headers(),
+                **(self._get_options if method == "GET" and self._owns_session else {}),
             ) as resp:
                 raw = await resp.read()
                 status = resp.status
