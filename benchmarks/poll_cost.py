@@ -43,7 +43,10 @@ async def _timed_workers(workers: int, seconds: float, call: object) -> tuple[in
     return count, time.perf_counter() - wall0, time.process_time() - cpu0
 
 
-def _ratios(pairs: list[tuple[tuple[int, float, float], tuple[int, float, float]]]) -> dict[str, Any]:
+Timed = tuple[int, float, float]
+
+
+def _ratios(pairs: list[tuple[Timed, Timed]]) -> dict[str, Any]:
     """Per round: SDK/bare round trips per second and CPU per round trip; min/median/max."""
     rate = [(s[0] / s[1]) / (b[0] / b[1]) for s, b in pairs]
     cpu = [(s[2] / s[0]) / (b[2] / b[0]) for s, b in pairs]
@@ -64,7 +67,7 @@ async def run(quick: bool) -> list[Row]:
     rounds = 3 if quick else 5
     # Stuck at FIRST_SUCCESS forever: every poll returns the same realistic record.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}
-    pairs: dict[str, list[tuple[tuple[int, float, float], tuple[int, float, float]]]] = {
+    pairs: dict[str, list[tuple[Timed, Timed]]] = {
         "1": [], "32": [], "poller": []
     }
     failures = 0

@@ -125,7 +125,20 @@ def _to_bool(value: object, _type: object) -> bool:
     raise ValueError(f"expected a boolean, got {value!r}")
 
 
+#: Recently parsed numeric timestamps (a task's createTime repeats on every poll).
+_STAMPS: dict[int | float, datetime | None] = {}
+_STAMPS_KEPT = 4096
+
+
 def _to_datetime(value: object, _type: object) -> datetime | None:
+    if type(value) is int or type(value) is float:
+        cached = _STAMPS.get(value)
+        if cached is None:
+            cached = parse_timestamp(value)
+            if len(_STAMPS) >= _STAMPS_KEPT:
+                _STAMPS.clear()
+            _STAMPS[value] = cached
+        return cached
     return parse_timestamp(value)
 
 
@@ -210,7 +223,7 @@ def _make_converter() -> cattrs.Converter:
             return result
 
         def hook(value: object, _t: Any) -> Any:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 got = type(value).__name__
                 raise ValueError(f"expected an object for {cls.__name__}, got {got}")
             kwargs: dict[str, Any] = {}

@@ -97,7 +97,9 @@ async def test_ingest_of_a_jump_emits_each_stage_in_order() -> None:
     assert job.ingest(final)
     events = [e async for e in stream]
     assert [(e.stage, e.status) for e in events] == [
-        (Stage.TEXT_SUCCESS, "SUCCESS"), (Stage.FIRST_SUCCESS, "SUCCESS"), (Stage.SUCCESS, "SUCCESS")
+        (Stage.TEXT_SUCCESS, "SUCCESS"),
+        (Stage.FIRST_SUCCESS, "SUCCESS"),
+        (Stage.SUCCESS, "SUCCESS"),
     ]
     assert all(e.record is final for e in events)
     assert job.polls == 1  # a poll-sourced ingest is counted; nothing else is kept on the job

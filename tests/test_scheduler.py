@@ -8,7 +8,7 @@ import statistics
 import attrs
 import pytest
 
-from suno_async import PollPolicy, RetryPolicy, Stage
+from suno_async import PollPolicy, RetryPolicy
 from suno_async.errors import JobTrackingError
 from suno_async.sandbox import Fault, Sandbox
 

@@ -295,7 +295,8 @@ class Cadence:
             if self.trusted:
                 timings.observe(self.kind, self.model, stage, lo, hi)
             late = (lo + hi) / 2 / (window.high * self.stretch)
-            if lo >= window.high * self.stretch and late > 1.0:  # this job runs late: stretch its later windows alike
+            if lo >= window.high * self.stretch and late > 1.0:
+                # this job runs late: stretch its later windows alike
                 self.stretch = min(POLL_MAX_PACE, self.stretch * late)
 
 
@@ -346,7 +347,7 @@ def simulate(
         cadence.polled(timings, now, before, max(before, observed))
         moved = observed > stage
         if moved:
-            for at, reached in timeline:
+            for _, reached in timeline:
                 if before < reached <= observed:
                     seen.setdefault(reached, now)
             stage = observed
