@@ -63,7 +63,7 @@ def _ratios(pairs: list[tuple[Timed, Timed]]) -> dict[str, Any]:
 
 
 async def run(quick: bool) -> list[Row]:
-    seconds = 0.3 if quick else 1.5
+    seconds = 0.2 if quick else 1.5
     rounds = 3 if quick else 5
     # Stuck at FIRST_SUCCESS forever: every poll returns the same realistic record.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}

@@ -373,6 +373,10 @@ class _Entry:
     due: float = 0.0
     failures: int = 0
     last_poll: float = float("-inf")  # loop time the last poll was sent
+    # The last reply and its record: an equal reply is not parsed again. The record
+    # shares the reply's strings, so this keeps only the containers.
+    raw: Any = None
+    record: Record | None = None
 
 
 @attrs.frozen
@@ -564,7 +568,11 @@ class Poller:
                     raise NotFoundError(
                         f"record-info has no task {job.task_id} (yet)", code=200, msg="data null"
                     )
-                record = job.kind.parse(data)
+                if entry.record is not None and data == entry.raw:
+                    record = entry.record  # unchanged: nothing to parse
+                else:
+                    record = job.kind.parse(data)
+                    entry.raw, entry.record = data, record
             finally:
                 sem.release()
         except asyncio.CancelledError:
