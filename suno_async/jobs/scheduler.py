@@ -164,6 +164,7 @@ class Timings:
         # (kind, model, stage) -> [sum of weighted log paces, sum of weights]
         self._pace: dict[tuple[str, str, Stage], list[float]] = {}
         self._models: set[tuple[str, str]] = set()
+        self._windows: dict[tuple[str, str, Stage], Window] = {}
 
     def next_stage(self, kind: str, stage: Stage) -> Stage | None:
         """The first stage after ``stage`` with a window for ``kind``."""
@@ -181,10 +182,17 @@ class Timings:
 
     def window(self, kind: str, model: str, stage: Stage) -> Window | None:
         """The window (seconds after creation) in which ``stage`` is expected."""
+        key = (kind, model, stage)
+        cached = self._windows.get(key)
+        if cached is not None:
+            return cached
         prior = self._prior.get((kind, stage))
         if prior is None:
             return None
-        return _pace_window(prior, self.pace(kind, model, stage))
+        window = _pace_window(prior, self.pace(kind, model, stage))
+        if len(self._windows) < POLL_LEARNED_KEYS * 4:
+            self._windows[key] = window
+        return window
 
     def observe(self, kind: str, model: str, stage: Stage, lo: float, hi: float) -> None:
         """``stage`` was reached between ``lo`` and ``hi`` seconds after creation."""
@@ -204,6 +212,7 @@ class Timings:
         acc = self._pace.setdefault((kind, model, stage), [0.0, 0.0])
         acc[0] = acc[0] * POLL_LEARN_DECAY + math.log(ratio)
         acc[1] = acc[1] * POLL_LEARN_DECAY + 1.0
+        self._windows.pop((kind, model, stage), None)
 
 
 class Cadence:
