@@ -140,7 +140,6 @@ class Transport:
                     sock_read=self.timeouts.read,
                 ),
                 connector=aiohttp.TCPConnector(limit=CONNECTION_LIMIT),
-                headers=self._headers(),  # ours: merged once, not on every request
             )
         return self._session
 
@@ -226,7 +225,9 @@ class Transport:
                 params=params,
                 json=json_body if form is None else None,
                 data=form,
-                headers=None if self._owns_session else self._headers(),
+                # per request, never session defaults: downloads through the same
+                # session must not carry the API key to other hosts
+                headers=self._headers(),
                 **(self._get_options if method == "GET" and self._owns_session else {}),
             ) as resp:
                 raw = await resp.read()
