@@ -61,7 +61,8 @@ DEFAULT_POLL_CONCURRENCY: Final = 32
 DEFAULT_POLL_JITTER: Final = 0.2
 #: A job is given up as timed out (``JobTimeoutError``) after this long (seconds).
 DEFAULT_POLL_MAX_WAIT: Final = 15 * 60.0
-#: Polls per job spent by the schedule; beyond it a job is polled every ``maximum``.
+#: Polls per job spent by the schedule; beyond it a job is polled at its cap
+#: (``maximum``; ``early_maximum`` before first results).
 DEFAULT_POLL_BUDGET: Final = 12
 #: Weight (in jobs) of the documented window against observed jobs when it is moved.
 POLL_PRIOR_WEIGHT: Final = 4.0
@@ -172,7 +173,7 @@ class PollPolicy:
     interval starts at ``initial`` (at the window's spacing), is multiplied by
     ``factor`` after every poll that saw no change, and is capped at ``maximum``
     (``early_maximum`` until the job's first results). After ``budget`` polls a job is
-    polled every ``maximum`` seconds. ``jitter`` randomises each step by that fraction
+    polled at that cap. ``jitter`` randomises each step by that fraction
     so a batch never polls in lock-step; ``min_interval`` keeps within the API's 3 calls
     per second per task. A job that has not finished after ``max_wait`` seconds fails
     its waiters with ``JobTimeoutError`` and stops being polled (the task itself may
@@ -197,7 +198,7 @@ class PollPolicy:
     webhook_interval: float = attrs.field(default=DEFAULT_WEBHOOK_SAFETY_POLL, validator=_positive)
     #: When each stage is expected, per task family (``()``: geometric cadence only).
     windows: tuple[StageWindow, ...] = DEFAULT_POLL_WINDOWS
-    #: Polls per job spent by the schedule before falling back to ``maximum``.
+    #: Polls per job spent by the schedule before falling back to the cap.
     budget: int = DEFAULT_POLL_BUDGET
     #: Move the windows by what this client observes (per kind and model).
     learn: bool = True

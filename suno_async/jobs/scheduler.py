@@ -221,8 +221,8 @@ class Cadence:
     Shared by the poller and :func:`simulate`, so what is simulated is what runs.
     """
 
-    __slots__ = ("anchor", "interval", "kind", "last_seen", "model", "polls",
-                 "stretch", "trusted", "window_polls")
+    __slots__ = ("_target", "_window", "anchor", "interval", "kind", "last_seen", "model",
+                 "polls", "stretch", "trusted", "window_polls")
 
     def __init__(self, kind: str, anchor: float, *, trusted: bool = True) -> None:
         self.kind = kind
@@ -234,15 +234,24 @@ class Cadence:
         self.last_seen = 0.0  # time of the last successful poll before the current one
         self.stretch = 1.0
         self.model = ""
+        self._target: Stage | None | bool = False  # False: no window taken yet
+        self._window: Window | None = None
 
     def window(self, timings: Timings, stage: Stage) -> Window | None:
-        """The window of the next expected stage after ``stage``, for this job."""
+        """The window of the next expected stage after ``stage``, for this job.
+
+        Taken once per target stage: what other jobs teach meanwhile applies to later
+        waits, so the early finishers of a batch do not pull the window from under the
+        jobs still waiting in it.
+        """
         target = timings.next_stage(self.kind, stage)
-        if target is None:
-            return None
-        window = timings.window(self.kind, self.model, target)
+        if target is self._target:
+            return self._window
+        self._target = target
+        window = None if target is None else timings.window(self.kind, self.model, target)
         if window is not None and self.stretch != 1.0:
             window = _pace_window(window, self.stretch)
+        self._window = window
         return window
 
     def delay(
@@ -268,7 +277,9 @@ class Cadence:
 
     def first_reply(self, record: Record, now: float, wall: float) -> None:
         """The model, and for a re-attached task its age from ``createTime``."""
-        self.model = str(getattr(record, "type", "") or "")[:64]
+        model = str(getattr(record, "type", "") or "")[:64]
+        if model != self.model:
+            self.model, self._target = model, False
         created = getattr(record, "create_time", None)
         if self.trusted or created is None:
             return  # submitted here: the submission time is the better clock
@@ -307,6 +318,7 @@ class Cadence:
             if lo >= window.high * self.stretch and late > 1.0:
                 # this job runs late: stretch its later windows alike
                 self.stretch = min(POLL_MAX_PACE, self.stretch * late)
+                self._target = False
 
 
 #: A re-attached task's ``createTime`` is believed when it says the task is younger.
@@ -382,10 +394,6 @@ class _Entry:
     due: float = 0.0
     failures: int = 0
     last_poll: float = float("-inf")  # loop time the last poll was sent
-    # The last reply and its record: an equal reply is not parsed again. The record
-    # shares the reply's strings, so this keeps only the containers.
-    raw: Any = None
-    record: Record | None = None
 
 
 @attrs.frozen
@@ -577,11 +585,7 @@ class Poller:
                     raise NotFoundError(
                         f"record-info has no task {job.task_id} (yet)", code=200, msg="data null"
                     )
-                if entry.record is not None and data == entry.raw:
-                    record = entry.record  # unchanged: nothing to parse
-                else:
-                    record = job.kind.parse(data)
-                    entry.raw, entry.record = data, record
+                record = job.kind.parse(data)  # an unchanged reply is not structured again
             finally:
                 sem.release()
         except asyncio.CancelledError:
