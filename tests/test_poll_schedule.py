@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from suno_async import PollPolicy, Stage
-from suno_async.jobs.scheduler import PollView, Timings, Window, next_delay, simulate
+from suno_async.jobs.scheduler import (
+    Cadence,
+    PollView,
+    Timings,
+    Window,
+    next_delay,
+    simulate,
+)
 
 
 def _timeline(rng: random.Random, slow: float = 1.0) -> list[tuple[float, Stage]]:
@@ -105,3 +112,16 @@ def test_no_window_means_the_geometric_cadence() -> None:
         gap = next_delay(PollView(elapsed=i, stage=Stage.PENDING, last_gap=gap), policy, 0.5)
         delays.append(gap)
     assert delays == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+def test_a_waiting_job_keeps_its_window_while_others_teach() -> None:
+    """A batch's early finishers move the window for later jobs, not for those waiting."""
+    policy = PollPolicy()
+    timings = Timings(policy)
+    waiting = Cadence("music", 0.0)
+    before = waiting.window(timings, Stage.FIRST_SUCCESS)
+    for _ in range(10):  # early finishers of the same batch
+        timings.observe("music", "", Stage.SUCCESS, 100.0, 121.0)
+    assert waiting.window(timings, Stage.FIRST_SUCCESS) == before
+    later = Cadence("music", 0.0).window(timings, Stage.FIRST_SUCCESS)
+    assert later is not None and before is not None and later.low < before.low
