@@ -234,7 +234,7 @@ class Cadence:
         self.last_seen = 0.0  # time of the last successful poll before the current one
         self.stretch = 1.0
         self.model = ""
-        self._target: Stage | None | bool = False  # False: no window taken yet
+        self._target: Stage | bool | None = False  # False: no window taken yet
         self._window: Window | None = None
 
     def window(self, timings: Timings, stage: Stage) -> Window | None:
