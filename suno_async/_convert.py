@@ -259,7 +259,7 @@ converter: cattrs.Converter = _make_converter()
 #: The last structured reply per (class, task id): a reply equal to it is not structured
 #: again (records are frozen, so the same object is returned). Bounded, oldest out.
 _LAST: dict[tuple[type, str], tuple[dict[str, Any], Any]] = {}
-_LAST_KEPT = 1024
+_LAST_KEPT = 256
 
 
 def structure(value: object, cls: type[T], *, what: str | None = None) -> T:

@@ -384,16 +384,20 @@ def simulate(
 # ---------------------------------------------------------------------- the poller
 
 
-@attrs.define(slots=True, eq=False)
-class _Entry:
-    """The poller's bookkeeping for one tracked job."""
+class _Entry(Cadence):
+    """The poller's bookkeeping for one tracked job: its cadence, heap token, due time,
+    consecutive failures and when its last poll was sent (one object per job)."""
 
-    job: Job[Any]
-    cadence: Cadence
-    token: int = 0
-    due: float = 0.0
-    failures: int = 0
-    last_poll: float = float("-inf")  # loop time the last poll was sent
+    __slots__ = ("due", "failures", "job", "last_poll", "token")
+
+    def __init__(self, job: Job[Any]) -> None:
+        super().__init__(job.kind.name, job.created, trusted=job.request is not None)
+        self.job = job
+        self.token = 0
+        self.due = 0.0
+        self.failures = 0
+        self.last_poll = float("-inf")  # loop time the last poll was sent
+
 
 
 @attrs.frozen
@@ -451,7 +455,7 @@ class Poller:
         e = self._entries.get(job)
         if e is None:
             return None
-        return PollState(e.due, e.cadence.interval, e.failures, e.cadence.polls, e.last_poll)
+        return PollState(e.due, e.interval, e.failures, e.polls, e.last_poll)
 
     # ------------------------------------------------------------------ control
 
@@ -464,8 +468,7 @@ class Poller:
         """
         if self._closed or job in self._entries:
             return
-        cadence = Cadence(job.kind.name, job.created, trusted=job.request is not None)
-        entry = _Entry(job, cadence)
+        entry = _Entry(job)
         self._entries[job] = entry
         if immediate:
             self._schedule(entry, 0.0)
@@ -496,7 +499,7 @@ class Poller:
         if deadline is not None:
             due = min(due, deadline)
         entry.due = due
-        entry.cadence.interval = delay
+        entry.interval = delay
         entry.token += 1
         self._seq += 1
         first = not self._heap or due < self._heap[0][0]
@@ -507,7 +510,7 @@ class Poller:
     def _next_delay(self, entry: _Entry, *, moved: bool = False) -> float:
         job = entry.job
         now = asyncio.get_running_loop().time()
-        delay = entry.cadence.delay(
+        delay = entry.delay(
             self.timings, self.policy, now, job.stage, self._rng.random(), moved=moved
         )
         if self._webhooks_active():
@@ -603,14 +606,13 @@ class Poller:
     def _observe(self, entry: _Entry, record: Record) -> None:
         """Book one successful poll, feed the job, learn, schedule the next poll."""
         job = entry.job
-        cadence = entry.cadence
         now = entry.last_poll
-        if cadence.polls == 0:
-            cadence.first_reply(record, now, time.time())
+        if entry.polls == 0:
+            entry.first_reply(record, now, time.time())
         entry.failures = 0
         before = job.stage
         moved = job.ingest(record, source="poll")
-        cadence.polled(self.timings, now, before, job.stage)
+        entry.polled(self.timings, now, before, job.stage)
         if job.tracking and self._entries.get(job) is entry:
             self._schedule(entry, self._next_delay(entry, moved=moved))
 
@@ -628,9 +630,9 @@ class Poller:
         retry_after = getattr(exc, "retry_after", None)
         delay = failure_delay(self._retry, entry.failures, retry_after)
         if self._entries.get(job) is entry:
-            interval = entry.cadence.interval
+            interval = entry.interval
             self._schedule(entry, max(delay, self.policy.min_interval))
-            entry.cadence.interval = interval  # a retry does not change the cadence
+            entry.interval = interval  # a retry does not change the cadence
 
     def _forget_with(self, job: Job[Any], error: JobTrackingError) -> None:
         self.remove(job)
