@@ -216,6 +216,8 @@ class Job(Generic[R]):
         self._record = typed
         now = asyncio.get_running_loop().time()
         reached = [s for s in _reachable(self.kind) if previous < s <= stage] if moved else []
+        if moved and (not reached or reached[-1] is not stage):
+            reached.append(stage)  # a stage outside the kind's table still gets its event
         for passed in reached or [stage]:
             self.observed_at.setdefault(passed, now)
         for waited in [s for s in self._waiters if s <= stage]:
