@@ -39,10 +39,11 @@ __all__ = [
 # Poll schedule. Where a stage's timing is documented (REFERENCE §9 "Latency": stream
 # URL 30-40 s, downloadable ~2-3 min after creation), its polls go inside that window,
 # evenly in probability: FIRST_SUCCESS is seen within ~6 s of happening and SUCCESS
-# ~4 s after it happens on average, at <= 12 polls per music job. The windows move with
-# what the client observes (per kind and model) and stretch for a job that runs late; past a window the cadence
-# backs off geometrically. Stages without a documented window (other families) use the
-# geometric cadence from ``initial``. See benchmarks/ for the measured figures.
+# ~4 s after it happens on average, at <= 12 polls per music job. The windows move
+# with what the client observes (per kind and model) and stretch for a job that runs
+# late; past a window the cadence backs off geometrically. Stages without a documented
+# window (other families) use the geometric cadence from ``initial``. See benchmarks/
+# for the measured figures.
 #: Without a window: the first poll after submission or a stage change comes this soon.
 DEFAULT_POLL_INITIAL: Final = 7.5
 #: Poll cadence never grows beyond this (seconds).
