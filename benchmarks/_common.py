@@ -91,17 +91,9 @@ def summary(values: Sequence[float]) -> dict[str, float]:
 
 
 def scaled_policy(scale: float, base: PollPolicy | None = None) -> PollPolicy:
-    """The policy with every duration multiplied by the sandbox's time scale."""
-    p = base or PollPolicy()
-    return attrs.evolve(
-        p,
-        initial=p.initial * scale,
-        maximum=p.maximum * scale,
-        early_maximum=p.early_maximum * scale,
-        min_interval=p.min_interval * scale,
-        webhook_interval=p.webhook_interval * scale,
-        max_wait=p.max_wait * scale,
-    )
+    """The policy with every duration (its stage windows too) multiplied by the sandbox's
+    time scale."""
+    return (base or PollPolicy()).scaled(scale)
 
 
 def stage_times(task: Task) -> dict[Stage, float]:

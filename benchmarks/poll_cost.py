@@ -2,7 +2,9 @@
 
 The sandbox runs in a child process with every task held at FIRST_SUCCESS (two tracks
 with stream URLs: a realistic reply size), so the figures measure this process only.
-Three SDK paths are timed against the bare loop at the same concurrency:
+Three SDK paths are timed against the bare loop at the same concurrency (rounds
+alternate bare / SDK, at least three of each; every round pair gives one ratio and the
+table shows their min / median / max, so a noisy machine shows as a range):
 ``client.get_record`` one at a time and with 32 workers, and the poller's own polls
 (every tracked job due at once, the poller's in-flight cap of 32). Rounds alternate
 between the SDK and the baseline so drift on a busy machine hits both alike.
@@ -11,7 +13,9 @@ between the SDK and the baseline so drift on a busy machine hits both alike.
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
+from typing import Any
 
 from suno_async import PollPolicy, RateLimit, SunoClient
 
@@ -39,18 +43,34 @@ async def _timed_workers(workers: int, seconds: float, call: object) -> tuple[in
     return count, time.perf_counter() - wall0, time.process_time() - cpu0
 
 
-def _add(totals: dict[str, list[float]], name: str, n: float, wall: float, cpu: float) -> None:
-    acc = totals.setdefault(name, [0.0, 0.0, 0.0])
-    acc[0] += n
-    acc[1] += wall
-    acc[2] += cpu
+Timed = tuple[int, float, float]
+
+
+def _ratios(pairs: list[tuple[Timed, Timed]]) -> dict[str, Any]:
+    """Per round: SDK/bare round trips per second and CPU per round trip; min/median/max."""
+    rate = [(s[0] / s[1]) / (b[0] / b[1]) for s, b in pairs]
+    cpu = [(s[2] / s[0]) / (b[2] / b[0]) for s, b in pairs]
+    sdk_rate = statistics.median(s[0] / s[1] for s, _ in pairs)
+    bare_rate = statistics.median(b[0] / b[1] for _, b in pairs)
+    sdk_cpu = statistics.median(s[2] / s[0] * 1e6 for s, _ in pairs)
+    bare_cpu = statistics.median(b[2] / b[0] * 1e6 for _, b in pairs)
+    return {
+        "rate": {"min": min(rate), "median": statistics.median(rate), "max": max(rate)},
+        "cpu": {"min": min(cpu), "median": statistics.median(cpu), "max": max(cpu)},
+        "sdk_rate": sdk_rate, "bare_rate": bare_rate, "sdk_cpu": sdk_cpu, "bare_cpu": bare_cpu,
+        "rounds": len(pairs),
+    }
 
 
 async def run(quick: bool) -> list[Row]:
-    seconds = 0.4 if quick else 2.0
-    rounds = 1 if quick else 2
+    seconds = 0.2 if quick else 1.5
+    rounds = 3 if quick else 5
     # Stuck at FIRST_SUCCESS forever: every poll returns the same realistic record.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}
+    pairs: dict[str, list[tuple[Timed, Timed]]] = {
+        "1": [], "32": [], "poller": []
+    }
+    failures = 0
     async with (
         SandboxProcess(time_scale=1.0, timeline=timeline) as sb,
         auth_session(sb.api_key) as http,
@@ -66,6 +86,10 @@ async def run(quick: bool) -> list[Row]:
             if reply["code"] != 200:
                 raise RuntimeError(reply)
 
+        fast = PollPolicy(
+            initial=1e-4, maximum=1e-4, early_maximum=1e-4, min_interval=0.0, jitter=0.0,
+            windows=(),
+        )
         async with SunoClient(
             api_key=sb.api_key,
             base_url=sb.url,
@@ -77,24 +101,15 @@ async def run(quick: bool) -> list[Row]:
 
             await _timed_workers(4, 0.2, bare)  # warm up both connection pools
             await _timed_workers(4, 0.2, sdk)
-            totals: dict[str, list[float]] = {}
+            # Alternate SDK and bare rounds so drift on a busy machine hits both alike;
+            # every round gives one ratio, reported as min / median / max.
             for _ in range(rounds):
-                for name, fn, workers in (
-                    ("bare_1", bare, 1),
-                    ("sdk_1", sdk, 1),
-                    ("bare_32", bare, 32),
-                    ("sdk_32", sdk, 32),
-                ):
-                    n, wall, cpu = await _timed_workers(workers, seconds, fn)
-                    _add(totals, name, n, wall, cpu)
-
-        fast = PollPolicy(
-            initial=1e-4, maximum=1e-4, early_maximum=1e-4, min_interval=0.0, jitter=0.0
-        )
-        failures = 0
+                for key, workers in (("1", 1), ("32", 32)):
+                    b = await _timed_workers(workers, seconds, bare)
+                    s = await _timed_workers(workers, seconds, sdk)
+                    pairs[key].append((s, b))
         for _ in range(rounds):
-            n, wall, cpu = await _timed_workers(32, seconds, bare)
-            _add(totals, "bare_32_p", n, wall, cpu)
+            b = await _timed_workers(32, seconds, bare)
             async with SunoClient(api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
                 poller = client._poller
                 for task_id in ids:
@@ -103,47 +118,48 @@ async def run(quick: bool) -> list[Row]:
                 polls0 = poller.polls
                 wall0, cpu0 = time.perf_counter(), time.process_time()
                 await asyncio.sleep(seconds)
-                _add(
-                    totals,
-                    "poller",
-                    poller.polls - polls0,
-                    time.perf_counter() - wall0,
-                    time.process_time() - cpu0,
-                )
+                p = (poller.polls - polls0, time.perf_counter() - wall0,
+                     time.process_time() - cpu0)
                 failures += poller.poll_failures
-
-    def rate(name: str) -> float:
-        n, wall, _ = totals[name]
-        return n / wall
-
-    def cpu_us(name: str) -> float:
-        n, _, cpu = totals[name]
-        return cpu / n * 1e6
+            pairs["poller"].append((p, b))
 
     rows: list[Row] = []
-    for label, sdk_name, bare_name in (
-        ("get_record, 1 at a time", "sdk_1", "bare_1"),
-        ("get_record, 32 concurrent", "sdk_32", "bare_32"),
-        ("poller (64 jobs, cap 32)", "poller", "bare_32_p"),
+    for label, key, targets in (
+        ("get_record, 1 at a time", "1", False),
+        ("get_record, 32 concurrent", "32", True),
+        ("poller (64 jobs, cap 32)", "poller", True),
     ):
+        r = _ratios(pairs[key])
+        rate, cpu = r["rate"], r["cpu"]
         rows.append(
             row(
                 SCENARIO,
-                f"{label}: round trips/s",
-                round(rate(sdk_name)),
-                "/s",
-                baseline=round(rate(bare_name)),
-                ratio=round(rate(sdk_name) / rate(bare_name), 3),
+                f"{label}: round trips/s, SDK / bare per round (min/median/max)",
+                {k: round(v, 3) for k, v in rate.items()},
+                "x",
+                target=">= 0.85 (median)" if targets else None,
+                ok=rate["median"] >= 0.85 if targets else None,
+                rounds=r["rounds"],
             )
         )
         rows.append(
             row(
                 SCENARIO,
-                f"{label}: client CPU per round trip",
-                round(cpu_us(sdk_name)),
-                "us",
-                baseline=round(cpu_us(bare_name)),
-                ratio=round(cpu_us(sdk_name) / cpu_us(bare_name), 3),
+                f"{label}: client CPU per round trip, SDK / bare per round (min/median/max)",
+                {k: round(v, 3) for k, v in cpu.items()},
+                "x",
+                target="<= 1.25 (median)" if targets else None,
+                ok=cpu["median"] <= 1.25 if targets else None,
+            )
+        )
+        rows.append(
+            row(
+                SCENARIO,
+                f"{label}: median round trips/s and CPU per round trip (rate/cpu)",
+                {"rate": round(r["sdk_rate"]), "cpu": round(r["sdk_cpu"])},
+                "",
+                baseline={"rate": round(r["bare_rate"]), "cpu": round(r["bare_cpu"])},
+                note="rate in round trips/s, cpu in microseconds",
             )
         )
     rows.append(row(SCENARIO, "poller: failed polls", failures, "count"))

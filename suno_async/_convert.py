@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast, get_args, get_origin
@@ -124,12 +125,51 @@ def _to_bool(value: object, _type: object) -> bool:
     raise ValueError(f"expected a boolean, got {value!r}")
 
 
+#: Recently parsed numeric timestamps (a task's createTime repeats on every poll).
+_STAMPS: dict[int | float, datetime | None] = {}
+_STAMPS_KEPT = 4096
+
+
 def _to_datetime(value: object, _type: object) -> datetime | None:
     """Lenient: a timestamp that does not parse (NaN, out of range, odd text) is absent."""
     try:
+        if type(value) is int or type(value) is float:
+            cached = _STAMPS.get(value)
+            if cached is None:
+                cached = parse_timestamp(value)
+                if len(_STAMPS) >= _STAMPS_KEPT:
+                    _STAMPS.clear()
+                _STAMPS[value] = cached
+            return cached
         return parse_timestamp(value)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+#: Per class, wire keys remembered (beyond this, keys are mapped on each use).
+_MAX_KEYS = 256
+#: Primitive types whose values pass as is when already of that exact type.
+_PLAIN: dict[Any, tuple[Any, ...]] = {}
+
+
+_UNPLANNED: Any = object()
+
+
+def _field_hook(conv: cattrs.Converter, tp: Any) -> Callable[[Any, Any], Any]:
+    """The structure hook of a field type, resolved once (``X | None`` unwrapped when
+    no hook of its own is registered: ``None`` is handled by the caller)."""
+    hook = conv.get_structure_hook(tp)
+    args = get_args(tp)
+    if isinstance(tp, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = args[0] if args[1] is type(None) else args[1]
+        if tp != int | None:  # optional integers have their own lenient hook
+            inner_hook = conv.get_structure_hook(inner)
+
+            def optional(value: Any, _t: Any) -> Any:
+                return None if value is None else inner_hook(value, inner)
+
+            return optional
+    return hook
 
 
 def _make_converter() -> cattrs.Converter:
@@ -141,17 +181,19 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(datetime, _to_datetime)
     # Optional integers (error codes...) are lenient: text that is not a number is absent.
     conv.register_structure_hook_func(lambda t: t == int | None, _to_optional_int)
+    _PLAIN.update({str: (_to_str,), int: (_to_int,), float: (_to_float,), bool: (_to_bool,)})
 
     def tuple_factory(tp: Any) -> Callable[[object, Any], tuple[Any, ...]]:
         args = get_args(tp)
         item = args[0] if args else Any
+        item_hook = conv.get_structure_hook(item)  # resolved once per tuple type
 
         def hook(value: object, _t: Any) -> tuple[Any, ...]:
             if value is None or value == "":
                 return ()
             if not isinstance(value, list | tuple):
                 raise ValueError(f"expected a list, got {type(value).__name__}")
-            return tuple(conv.structure(v, item) for v in value)
+            return tuple([item_hook(v, item) for v in value])
 
         return hook
 
@@ -162,23 +204,50 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(is_variadic_tuple, tuple_factory)
 
     def attrs_factory(cls: type[Any]) -> Callable[[object, Any], Any]:
+        # Precompiled once per class: wire key -> (attribute, hook, type, keeps default,
+        # the exact type a value may have to be used as is). Hooks resolve lazily so
+        # nested classes compile on first use (no recursion while compiling).
         fields = {f.name: f for f in attrs.fields(attrs.resolve_types(cls))}
+        plans: dict[object, tuple[str, Any, Any, bool, type | None] | None] = {}
+        hooks: dict[str, Any] = {}
+
+        def plan(key: object) -> tuple[str, Any, Any, bool, type | None] | None:
+            field = fields.get(snake(key)) if isinstance(key, str) else None
+            if field is None:
+                result = None
+            else:
+                name = field.name
+                hook = hooks.get(name)
+                if hook is None:
+                    hook = hooks[name] = _field_hook(conv, field.type)
+                plain = field.type if hook in _PLAIN.get(field.type, ()) else None
+                result = (name, hook, field.type, field.default is not attrs.NOTHING, plain)
+            if len(plans) < _MAX_KEYS:  # keys come from the server: bounded
+                plans[key] = result
+            return result
 
         def hook(value: object, _t: Any) -> Any:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 got = type(value).__name__
                 raise ValueError(f"expected an object for {cls.__name__}, got {got}")
             kwargs: dict[str, Any] = {}
             for key, item in value.items():
-                if not isinstance(key, str):
+                step = plans.get(key, _UNPLANNED)
+                if step is _UNPLANNED:
+                    step = plan(key)
+                if step is None:
                     continue
-                name = snake(key)
-                field = fields.get(name)
-                if field is None or name in kwargs:
+                name, field_hook, field_type, has_default, plain = step
+                if name in kwargs:
                     continue
-                if item is None and field.default is not attrs.NOTHING:
+                if item is None:
+                    if not has_default:
+                        kwargs[name] = field_hook(item, field_type)
                     continue  # keep the field's empty default
-                kwargs[name] = conv.structure(item, field.type)
+                if type(item) is plain:
+                    kwargs[name] = item  # already the right type: nothing to convert
+                else:
+                    kwargs[name] = field_hook(item, field_type)
             return cls(**kwargs)
 
         return hook
@@ -191,15 +260,40 @@ def _make_converter() -> cattrs.Converter:
 converter: cattrs.Converter = _make_converter()
 
 
+#: The last structured reply per (class, task id): a reply equal to it is not structured
+#: again (records are frozen, so the same object is returned). Bounded, oldest out.
+_LAST: dict[tuple[type, str], tuple[dict[str, Any], Any]] = {}
+_LAST_KEPT = 256
+
+
 def structure(value: object, cls: type[T], *, what: str | None = None) -> T:
-    """Structure JSON ``value`` into ``cls``; any failure is ``APIResponseValidationError``."""
+    """Structure JSON ``value`` into ``cls``; any failure is ``APIResponseValidationError``.
+
+    A reply with a ``taskId`` equal to the last one structured for that task and class
+    gives the same (frozen) object without structuring it again.
+    """
+    key: tuple[type, str] | None = None
+    if type(value) is dict:
+        task_id = value.get("taskId")
+        if type(task_id) is str and task_id:
+            key = (cls, task_id)
+            last = _LAST.get(key)
+            if last is not None and last[0] == value:
+                result: T = last[1]
+                return result
     try:
-        return converter.structure(value, cls)
+        result = converter.structure(value, cls)
     except Exception as exc:  # cattrs raises several kinds; all mean "unexpected shape"
         name = what or getattr(cls, "__name__", str(cls))
         raise APIResponseValidationError(
             f"unexpected {name} in the reply: {_describe(exc)}", body=value
         ) from exc
+    if key is not None:
+        _LAST.pop(key, None)
+        if len(_LAST) >= _LAST_KEPT:
+            del _LAST[next(iter(_LAST))]
+        _LAST[key] = (cast(dict[str, Any], value), result)
+    return result
 
 
 def _describe(exc: BaseException) -> str:

@@ -82,16 +82,29 @@ class Transport:
         self._owns_session = session is None
         self._closed = False
         self.requests_sent = 0
+        self._header_cache: dict[str, str] | None = None
+        # GET replies are small JSON: one deadline (connect + read, within total) instead
+        # of a per-read timer re-armed on every chunk; the session keeps ``sock_read``
+        # for the other calls.
+        self._get_options: dict[str, Any] = {
+            "timeout": aiohttp.ClientTimeout(
+                total=min(timeouts.total, timeouts.connect + timeouts.read),
+                connect=timeouts.connect,
+            )
+        }
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
 
     def _headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self._api_key}",
-            "Accept": "application/json",
-            "User-Agent": f"suno-async/{__version__}",
-        }
+        headers = self._header_cache
+        if headers is None:  # built once: the key and version do not change
+            headers = self._header_cache = {
+                "Authorization": f"Bearer {self._api_key}",
+                "Accept": "application/json",
+                "User-Agent": f"suno-async/{__version__}",
+            }
+        return headers
 
     def session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -192,7 +205,10 @@ class Transport:
                 params=params,
                 json=json_body if form is None else None,
                 data=form,
+                # per request, never session defaults: downloads through the same
+                # session must not carry the API key to other hosts
                 headers=self._headers(),
+                **(self._get_options if method == "GET" and self._owns_session else {}),
             ) as resp:
                 raw = await _read_capped(resp, f"{method} {path}", paid)
                 status = resp.status

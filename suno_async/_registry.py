@@ -120,7 +120,8 @@ class JobRegistry:
         job.add_done_callback(self._forget_settled)
         if self.closed:
             return job
-        self.poller.track(job)
+        # re-attached by id (no request): it may be finished already, so poll at once
+        self.poller.add(job, immediate=request is None)
         _, early = self.early_buffer.pop(task_id, (0.0, []))
         self._early_sizes.pop(task_id, None)
         for body in early:

@@ -6,6 +6,7 @@ Delays are exponential with full jitter, capped by ``RetryPolicy.max_delay``; a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
@@ -41,10 +42,10 @@ def _delay(policy: RetryPolicy, attempt: int, retry_after: float | None) -> floa
     return min(delay, policy.max_delay)
 
 
-def _wait_gen(policy: RetryPolicy) -> Callable[[], Generator[float, Any, None]]:
+def _wait_gen(policy: RetryPolicy, start: int) -> Callable[[], Generator[float, Any, None]]:
     def gen() -> Generator[float, Any, None]:
         exc = yield 0.0  # primed by backoff with None
-        attempt = 0
+        attempt = start
         while True:
             exc = yield _delay(policy, attempt, getattr(exc, "retry_after", None))
             attempt += 1
@@ -61,25 +62,38 @@ async def retry_call(
 ) -> T:
     """Await ``fn()``; on an exception ``should_retry`` accepts, back off and try again.
 
-    At most ``policy.max_attempts`` tries; the last exception propagates.
+    At most ``policy.max_attempts`` tries; the last exception propagates. The first try
+    is a plain await: the backoff machinery is built only once a try has failed.
     """
-    if policy.max_attempts <= 1:
+    try:
         return await fn()
+    except Exception as exc:
+        if policy.max_attempts <= 1 or not should_retry(exc):
+            raise
+        first = exc
+    return await _retry_after(fn, policy, first, should_retry, what)
+
+
+async def _retry_after(
+    fn: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    first: BaseException,
+    should_retry: Callable[[BaseException], bool],
+    what: str,
+) -> T:
+    """The tries after a failed first one: sleep, then ``backoff`` for the rest."""
+    wait = _delay(policy, 0, getattr(first, "retry_after", None))
+    _log_retry(what, wait, 1, first)
+    await asyncio.sleep(wait)
 
     def on_backoff(details: Any) -> None:
-        exc = details.get("exception")
-        log.info(
-            "retrying %s in %.2fs (attempt %d failed: %s)",
-            what,
-            details.get("wait", 0.0),
-            details.get("tries", 0),
-            type(exc).__name__ if exc is not None else "?",
-        )
+        _log_retry(what, details.get("wait", 0.0), details.get("tries", 0) + 1,
+                   details.get("exception"))
 
     decorated = backoff.on_exception(
-        _wait_gen(policy),
+        _wait_gen(policy, 1),
         Exception,
-        max_tries=policy.max_attempts,
+        max_tries=policy.max_attempts - 1,
         giveup=lambda exc: not should_retry(exc),
         jitter=None,
         on_backoff=on_backoff,
@@ -88,6 +102,13 @@ async def retry_call(
     )(fn)
     result: T = await decorated()
     return result
+
+
+def _log_retry(what: str, wait: float, tries: int, exc: BaseException | None) -> None:
+    log.info(
+        "retrying %s in %.2fs (attempt %d failed: %s)",
+        what, wait, tries, type(exc).__name__ if exc is not None else "?",
+    )
 
 
 def failure_delay(policy: RetryPolicy, failures: int, retry_after: float | None = None) -> float:

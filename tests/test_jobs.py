@@ -69,7 +69,48 @@ async def test_skipped_stages_resolve_every_earlier_wait(client: SunoClient) -> 
     text, first = await asyncio.gather(job.wait(Stage.TEXT_SUCCESS, timeout=10),
                                        job.wait(Stage.FIRST_SUCCESS, timeout=10))
     assert text is first and first.status == "SUCCESS"
-    assert Stage.TEXT_SUCCESS not in job.observed_at and job.stage is Stage.SUCCESS
+    # the stages passed in one observation are known from the same instant
+    seen = job.observed_at
+    assert seen[Stage.TEXT_SUCCESS] == seen[Stage.FIRST_SUCCESS] == seen[Stage.SUCCESS]
+    assert job.stage is Stage.SUCCESS
+
+
+async def test_events_yield_every_stage_reached_when_one_poll_skips_them(
+    client: SunoClient,
+) -> None:
+    job = await client.generate(prompt="[[skip]] straight through")
+    events = await asyncio.wait_for(collect(job), 10)
+    assert [e.stage for e in events] == [
+        Stage.PENDING, Stage.TEXT_SUCCESS, Stage.FIRST_SUCCESS, Stage.SUCCESS
+    ]
+    # each event carries the record that showed the stage: here the final one
+    assert all(e.record is job.result for e in events[1:])
+    assert [e.terminal for e in events] == [False, False, False, True]
+
+
+async def test_ingest_of_a_jump_emits_each_stage_in_order() -> None:
+    job: Job[MusicRecord] = Job("c" * 32, KINDS["music"])
+    stream = job.events()
+    assert (await anext(stream)).stage is Stage.PENDING
+    ready = Track(id="1", stream_audio_url="s", audio_url="a")
+    final = MusicRecord(status="SUCCESS", response=MusicResponse(suno_data=(ready,)))
+    assert job.ingest(final)
+    events = [e async for e in stream]
+    assert [(e.stage, e.status) for e in events] == [
+        (Stage.TEXT_SUCCESS, "SUCCESS"),
+        (Stage.FIRST_SUCCESS, "SUCCESS"),
+        (Stage.SUCCESS, "SUCCESS"),
+    ]
+    assert all(e.record is final for e in events)
+    assert job.polls == 1  # a poll-sourced ingest is counted; nothing else is kept on the job
+
+
+async def test_poll_bookkeeping_is_not_on_the_job() -> None:
+    job: Job[MusicRecord] = Job("d" * 32, KINDS["music"])
+    public = {name for name in (*dir(Job), *vars(job)) if not name.startswith("_")}
+    for gone in ("interval", "due", "sched_token", "last_poll", "poll_failures"):
+        assert gone not in public
+    assert isinstance(Job.polls, property) and Job.polls.fset is None  # read-only
 
 
 @pytest.mark.parametrize(

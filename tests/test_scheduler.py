@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import statistics
 
+import attrs
 import pytest
 
-from suno_async import PollPolicy, RetryPolicy, Stage
+from suno_async import PollPolicy, RetryPolicy
 from suno_async.errors import JobTrackingError
 from suno_async.sandbox import Fault, Sandbox
 
@@ -21,33 +22,51 @@ async def test_a_batch_does_not_poll_in_lock_step(sandbox: Sandbox) -> None:
     async with make_client(sandbox, poll=policy) as c:
         jobs = await asyncio.gather(*(c.generate(prompt=f"[[never]] {i}") for i in range(30)))
         await asyncio.sleep(0.3)
-        offsets = [job.due - job.created for job in jobs]
+        states = [c._poller.state(job) for job in jobs]
+        offsets = [s.due - job.created for s, job in zip(states, jobs, strict=True) if s]
     assert len({round(o, 4) for o in offsets}) > 25  # spread, not one instant
     assert statistics.pstdev(offsets) > 0.005
 
 
 async def test_interval_grows_while_nothing_changes_up_to_its_cap(sandbox: Sandbox) -> None:
-    policy = PollPolicy(initial=0.01, maximum=0.5, early_maximum=0.04, factor=2, min_interval=0)
+    policy = PollPolicy(initial=0.01, maximum=0.5, early_maximum=0.04, factor=2, min_interval=0,
+                        jitter=0, windows=())
     async with make_client(sandbox, poll=policy) as c:
         job = await c.generate(prompt="[[never]]")
         await eventually(lambda: job.polls >= 4)
-        assert job.interval == pytest.approx(0.04)  # 0.01 -> 0.02 -> 0.04, capped early
+        state = c._poller.state(job)
+        assert state is not None
+        assert state.interval == pytest.approx(0.04)  # 0.01 -> 0.02 -> 0.04, capped early
 
 
 async def test_polls_per_job_stay_within_budget_on_the_reference_timeline() -> None:
     """Default policy and the sandbox's realistic timeline, both scaled by 1/100."""
     scale = 0.01
-    defaults = PollPolicy()
-    policy = PollPolicy(initial=defaults.initial * scale, maximum=defaults.maximum * scale,
-                        early_maximum=defaults.early_maximum * scale, min_interval=0)
+    policy = attrs.evolve(PollPolicy().scaled(scale), min_interval=0)
     async with Sandbox(time_scale=scale, seed=11, poll_limit=None) as sb, \
             make_client(sb, poll=policy) as c:
         jobs = await asyncio.gather(*(c.generate(prompt=f"budget {i}") for i in range(10)))
         await asyncio.wait_for(asyncio.gather(*(j.wait() for j in jobs)), 30)
     polls = [j.polls for j in jobs]
-    assert statistics.mean(polls) <= 12, polls
-    # the stream URL (FIRST_SUCCESS) is observed on its own, not skipped to SUCCESS
-    assert all(Stage.FIRST_SUCCESS in j.observed_at for j in jobs)
+    assert max(polls) <= 12, polls
+    assert all(sb.stats.polls[j.task_id] == j.polls for j in jobs)
+
+
+async def test_a_re_attached_task_is_polled_at_once() -> None:
+    """``track()`` of a finished task: the first poll does not wait for a window."""
+    slow_first = PollPolicy(initial=30.0, maximum=60.0, early_maximum=60.0, min_interval=0)
+    async with Sandbox(time_scale=0.001, seed=4, poll_limit=None) as sb:
+        async with make_client(sb) as first:
+            done = await asyncio.wait_for(first.generate(prompt="finished"), 10)
+            await done
+        async with make_client(sb, poll=slow_first) as c:
+            job = c.track(done.task_id)
+            # bounded by the test, far below the policy's 30 s first interval
+            record = await asyncio.wait_for(job.wait(), 10)
+            assert record.status == "SUCCESS" and job.polls == 1
+            pending = await c.generate(prompt="[[never]] submitted here")
+            state = c._poller.state(pending)
+            assert state is not None and state.due - pending.created > 1.0  # not at once
 
 
 async def test_the_per_task_poll_limit_is_respected() -> None:

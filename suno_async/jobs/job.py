@@ -52,16 +52,23 @@ Source = Literal["poll", "callback", "submit"]
 
 
 @attrs.frozen
-class JobEvent:
+class JobEvent(Generic[R]):
     """One observed change: the stage reached (or ``FAILED``), the raw status, the record.
 
+    Generic in the record type: a ``Job[MusicRecord]`` yields ``JobEvent[MusicRecord]``.
+    Every stage a job passes through gets its own event, in order, even when one
+    observation jumps several stages (each carries the record that showed it).
     ``error`` is set on the last event of a job that failed, timed out or was closed.
+
+    >>> from suno_async.models.records import MusicRecord
+    >>> JobEvent("t1", Stage.SUCCESS, "SUCCESS", MusicRecord(status="SUCCESS")).terminal
+    True
     """
 
     task_id: str
     stage: Stage
     status: str
-    record: Record | None = attrs.field(default=None, repr=False)
+    record: R | None = attrs.field(default=None, repr=False)
     error: BaseException | None = None
 
     @property
@@ -98,21 +105,16 @@ class Job(Generic[R]):
         self._record: R | None = None
         self._error: BaseException | None = None
         self._waiters: dict[Stage, asyncio.Future[R]] = {}
-        self._listeners: list[asyncio.Queue[JobEvent]] = []
+        self._listeners: list[asyncio.Queue[JobEvent[R]]] = []
         self._unknown_logged: set[str] = set()
         self._done_callbacks: list[Callable[[Job[R]], object]] = []
         self._tracking = poller is not None
         #: Loop time after which waiting ends with ``JobTimeoutError``.
         self.deadline = deadline
         self.created = asyncio.get_running_loop().time()
-        # Poller bookkeeping (owned by the scheduler).
-        self.polls = 0
-        self.poll_failures = 0
-        self.interval = 0.0
-        self.due = 0.0
-        self.last_poll = float("-inf")
-        self.sched_token = 0
-        #: Loop time each stage was first observed (for latency measurements).
+        self._polls = 0
+        #: Loop time each stage was first known to be reached (for latency
+        #: measurements); a stage skipped by one observation gets that observation's time.
         self.observed_at: dict[Stage, float] = {}
 
     def __repr__(self) -> str:
@@ -146,7 +148,13 @@ class Job(Generic[R]):
 
     @property
     def error(self) -> BaseException | None:
+        """The error that ended waiting (failure, timeout, detach, close), if any."""
         return self._error
+
+    @property
+    def polls(self) -> int:
+        """Successful polls that fed this job (read-only; the poller keeps its schedule)."""
+        return self._polls
 
     def done(self) -> bool:
         """True once the job succeeded or failed (not after a mere wait timeout)."""
@@ -165,6 +173,8 @@ class Job(Generic[R]):
         Idempotent: earlier or equal stages, duplicates and anything after a terminal
         state are ignored (a fresher poll at the same stage only refreshes ``record``).
         """
+        if source == "poll":
+            self._polls += 1
         if self.done() or self._error is not None:
             return False  # settled, or no longer tracked (re-attach with client.track)
         classified = self.kind.classify(record)
@@ -198,17 +208,24 @@ class Job(Generic[R]):
                 self._record = cast(R, record)
                 self._status = record.status
             return False
-        moved = stage > self._stage
+        previous = self._stage
+        moved = stage > previous
+        typed = cast(R, record)
         self._stage = stage
         self._status = record.status
-        self._record = cast(R, record)
-        self.observed_at.setdefault(stage, asyncio.get_running_loop().time())
+        self._record = typed
+        now = asyncio.get_running_loop().time()
+        reached = [s for s in _reachable(self.kind) if previous < s <= stage] if moved else []
+        if moved and (not reached or reached[-1] is not stage):
+            reached.append(stage)  # a stage outside the kind's table still gets its event
+        for passed in reached or [stage]:
+            self.observed_at.setdefault(passed, now)
         for waited in [s for s in self._waiters if s <= stage]:
             future = self._waiters.pop(waited)
             if not future.done():
-                future.set_result(cast(R, record))
-        if moved:
-            self._emit(JobEvent(self.task_id, stage, record.status, record))
+                future.set_result(typed)
+        for passed in reached:
+            self._emit(JobEvent(self.task_id, passed, record.status, typed))
         if stage is Stage.SUCCESS:
             self._stop_tracking()
             self._settled()
@@ -255,6 +272,13 @@ class Job(Generic[R]):
         """``max_wait`` passed: waiting ends with ``JobTimeoutError``; polling stops."""
         if not self.done():
             self._finish(JobTimeoutError(self.task_id, waited), failed=False)
+
+    def lose_tracking(self, error: BaseException) -> None:
+        """Polling gave up (``JobTrackingError``): waits end with ``error``, the job is
+        not marked failed and ``client.track`` can attach again."""
+        self._stop_tracking()
+        if not self.done():
+            self._finish(error, failed=False)
 
     def close(self, error: SunoError | None = None) -> None:
         """The client is closing: pending waits end with ``ClientClosedError``."""
@@ -315,12 +339,15 @@ class Job(Generic[R]):
     def __await__(self) -> Generator[Any, None, R]:
         return self.wait(Stage.SUCCESS).__await__()
 
-    async def events(self) -> AsyncIterator[JobEvent]:
-        """Yield the current state, then every change; ends after the terminal event.
+    async def events(self) -> AsyncIterator[JobEvent[R]]:
+        """Yield the current state, then every stage reached, in order; ends after the
+        terminal event.
 
-        Safe to ``break`` out of early. Bounded like :meth:`wait` (``max_wait``).
+        A poll that jumps from PENDING to SUCCESS yields TEXT_SUCCESS, FIRST_SUCCESS and
+        SUCCESS (each with the record observed), so a consumer waiting for one stage
+        never misses it. Safe to ``break`` out of early. Bounded like :meth:`wait`.
         """
-        queue: asyncio.Queue[JobEvent] = asyncio.Queue()
+        queue: asyncio.Queue[JobEvent[R]] = asyncio.Queue()
         self._listeners.append(queue)
         try:
             current = JobEvent(self.task_id, self._stage, self._status, self._record, self._error)
@@ -336,9 +363,24 @@ class Job(Generic[R]):
             if queue in self._listeners:
                 self._listeners.remove(queue)
 
-    def _emit(self, event: JobEvent) -> None:
+    def _emit(self, event: JobEvent[R]) -> None:
         for queue in self._listeners:
             queue.put_nowait(event)
+
+
+_REACHABLE: dict[str, tuple[Stage, ...]] = {}
+
+
+def _reachable(kind: JobKind) -> tuple[Stage, ...]:
+    """The stages a job of ``kind`` passes through after PENDING, in order."""
+    stages = _REACHABLE.get(kind.name)
+    if stages is None:
+        known = set(kind.stages.values()) | {Stage.SUCCESS}
+        if kind.staged:
+            known.add(Stage.FIRST_SUCCESS)
+        stages = tuple(sorted(s for s in known if s not in (Stage.PENDING, Stage.FAILED)))
+        _REACHABLE[kind.name] = stages
+    return stages
 
 
 def _consume(future: asyncio.Future[Any]) -> None:

@@ -131,7 +131,7 @@ class SyncJob(Generic[R]):
             on_timeout=lambda: JobTimeoutError(job.task_id, time.monotonic() - started, until),
         )
 
-    def events(self, *, timeout: float | None = None) -> Iterator[JobEvent]:
+    def events(self, *, timeout: float | None = None) -> Iterator[JobEvent[R]]:
         """Yield the current state, then every stage change, until the terminal event.
 
         A blocking iterator over the async job's ``events()``: every stage reached, in
