@@ -26,8 +26,6 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         # removed at merge: webhooks.py switches to client.registry (NOTES-core.md)
         ("suno_async.webhooks", "client._use_webhook_url"),
         ("suno_async.webhooks", "client._expecting_callbacks"),
-        # removed at merge: the poller owns poll bookkeeping (helper "perf")
-        ("suno_async.jobs.scheduler", "job._finish"),
         # removed at merge: aiohttp's private server attribute (helper "security")
         ("suno_async.webhooks", "site._server"),
     }
@@ -152,8 +150,9 @@ def private_uses(module: str) -> set[str]:
                     target.startswith("suno")
                 ):
                     uses.add(f"from {target} import {alias.name}")
-                imported.add(alias.asname or alias.name)
-        else:
+                if target.startswith("suno_async"):
+                    imported.add(alias.asname or alias.name)
+        elif target.startswith("suno_async"):  # the standard library's privates are its own
             for alias in node.names:
                 imported.add((alias.asname or alias.name).split(".")[0])
     tree = TREES[module]

@@ -57,7 +57,9 @@ async def test_every_stage_is_observed_in_order() -> None:
     assert stages == [Stage.PENDING, Stage.TEXT_SUCCESS, Stage.FIRST_SUCCESS, Stage.SUCCESS]
     first = events[2].record
     assert isinstance(first, MusicRecord)
-    assert first.tracks[0].stream_audio_url and not first.tracks[0].audio_url  # not final yet
+    # REFERENCE §7.4: at FIRST_SUCCESS track 1 is complete, track 2 has stream/image only
+    assert first.ready_tracks == (first.tracks[0],)
+    assert first.tracks[1].stream_audio_url and not first.tracks[1].ready
     final = await job
     assert [t.ready for t in final.tracks] == [True, True]
     assert all(t.duration and t.duration > 0 for t in final.tracks)
