@@ -377,7 +377,8 @@ async def test_private_urls_refused_before_connecting(tmp_path: Path, url: str) 
 
 #: Loopback spelled every way a forged callback might (item 12.9).
 LOOPBACK_SPELLINGS = ["127.0.0.1", "localhost", "LOCALHOST", "x.localhost", "0x7f000001",
-                      "2130706433", "127.1", "0177.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]"]
+                      "2130706433", "127.1", "0177.0.0.1", "[::1]", "[::ffff:127.0.0.1]",
+                      "[::ffff:7f00:1]"]
 
 
 @pytest.mark.parametrize("host_text", LOOPBACK_SPELLINGS)
