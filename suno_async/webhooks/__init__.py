@@ -32,7 +32,7 @@ callback is lost.
 
 from __future__ import annotations
 
-from ._aiohttp import HEADER_TIMEOUT, MAX_CONNECTIONS
+from ._aiohttp import EVICT_AFTER, HEADER_TIMEOUT, MAX_CONNECTIONS
 from ._asgi import AsgiApp
 from ._early import EARLY_BODY_MAX_BYTES, EARLY_BUFFER_BYTES
 from ._receiver import BODY_TIMEOUT, DEFAULT_PATH, WebhookReceiver
@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_PATH",
     "EARLY_BODY_MAX_BYTES",
     "EARLY_BUFFER_BYTES",
+    "EVICT_AFTER",
     "HEADER_TIMEOUT",
     "MAX_CONNECTIONS",
     "AsgiApp",
