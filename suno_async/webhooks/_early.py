@@ -53,13 +53,18 @@ class EarlyBudget:
         """Bytes currently counted as buffered (an upper bound of what clients hold)."""
         return sum(size for _, size in self._held.values())
 
-    def admit(self, task_id: str, size: int, *, still_early: Callable[[str], bool]) -> bool:
-        """Count ``size`` more bytes for ``task_id`` if they fit; ``still_early(id)``
-        is false once an id has registered (its bodies were applied and dropped)."""
+    def prune(self, still_early: Callable[[str], bool]) -> float:
+        """Forget ids that registered or outlived the TTL; returns the time used."""
         now = time.monotonic()
         for old in [k for k, (t, _) in self._held.items()
                     if now - t > self.ttl or not still_early(k)]:
             del self._held[old]
+        return now
+
+    def admit(self, task_id: str, size: int, *, still_early: Callable[[str], bool]) -> bool:
+        """Count ``size`` more bytes for ``task_id`` if they fit; ``still_early(id)``
+        is false once an id has registered (its bodies were applied and dropped)."""
+        now = self.prune(still_early)
         if size > self.max_body or self.held + size > self.max_bytes:
             return False
         first, before = self._held.get(task_id, (now, 0))

@@ -46,15 +46,22 @@ _PATH: Final = re.compile(r"(/[A-Za-z0-9_.~-]+)*")
 Headers = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 
 
-def _lower(headers: Headers) -> dict[str, str]:
+class _Lowered(dict[str, str]):
+    """Headers already normalised by :func:`_lower` (lower-case names, joined repeats)."""
+
+
+def _lower(headers: Headers) -> _Lowered:
     pairs: Iterable[tuple[Any, Any]] = (
         headers.items() if isinstance(headers, Mapping) else headers
     )
-    out: dict[str, str] = {}
+    out = _Lowered()
     for name, value in pairs:
         key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        out.setdefault(key.lower(), text)
+        key = key.lower()
+        # a repeated header is one comma-joined value (RFC 9110 5.3): a second,
+        # different Content-Type or signature then fails its check instead of hiding
+        out[key] = f"{out[key]}, {text}" if key in out else text
     return out
 
 
@@ -213,6 +220,7 @@ class WebhookReceiver:
     def early_bytes(self) -> int:
         """Raw bytes of early callbacks (task id not known yet) this receiver handed to
         clients' buffers and counts as still held: at most ``EARLY_BUFFER_BYTES``."""
+        self._early.prune(self._still_early)
         return self._early.held
 
     def attach(self, client: SunoClient) -> None:
@@ -289,7 +297,7 @@ class WebhookReceiver:
         request path below :attr:`public_url` (``/suno-async/callback/<token>``).
         :meth:`handle_raw` runs these again; call this first to refuse before reading.
         """
-        head = headers if isinstance(headers, dict) else _lower(headers)
+        head = headers if isinstance(headers, _Lowered) else _lower(headers)
         given = path[len(self._prefix):] if path.startswith(self._prefix) else ""
         if not hmac.compare_digest(given.encode(), self._token.encode()):
             return self.reject("bad token", 404)
