@@ -94,6 +94,18 @@ async def test_slow_connections_cannot_starve_genuine_callbacks(sandbox: Sandbox
     assert receiver.stats["connections:header timeout"] == 0
 
 
+async def test_a_refused_request_does_not_hold_its_connection_with_a_slow_body() -> None:
+    """Without the token: full headers, a large declared body trickled in. The 404 is
+    sent and the connection closed at once (no lingering read of the body)."""
+    receiver = WebhookReceiver()
+    head = (b"POST /suno-async/callback/guess-guess-guess HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+    async with receiver.serve(header_timeout=120) as base, \
+            slow_clients(base, 5, head) as slow:
+        await eventually(lambda: all(c.closed for c in slow), within=5)
+    assert receiver.stats["rejected:bad token"] == 5
+
+
 async def test_a_body_that_does_not_arrive_in_time_is_refused(sandbox: Sandbox) -> None:
     receiver = WebhookReceiver(body_timeout=0.2)
     async with receiver.serve() as base:

@@ -190,7 +190,10 @@ async def serve(
     app = web.Application(client_max_size=receiver.policy.max_body + 1024,
                           middlewares=[_one_request_per_connection])
     mount(receiver, app)
-    runner = web.AppRunner(app, access_log=None)  # the path holds the token
+    # access_log=None: the path holds the token. lingering_time=0: a refused request's
+    # unread body is not waited for (aiohttp would read it for 10 s otherwise, holding
+    # a connection that is past its headers and cannot be evicted).
+    runner = web.AppRunner(app, access_log=None, lingering_time=0)
     await runner.setup()
     guard = _Guard(receiver, cap, float(deadline))
     server_factory: Any = runner.server
