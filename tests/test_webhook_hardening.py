@@ -342,7 +342,7 @@ async def test_a_forged_body_is_never_parsed(
         parsed.append(raw)
         return real(raw, *args, **kwargs)
 
-    monkeypatch.setattr(_receiver.json, "loads", spy)
+    monkeypatch.setattr(json, "loads", spy)  # the module the receiver parses with
     task = target.job.task_id
     big = callback(task)
     big["padding"] = "z" * 1500

@@ -115,8 +115,9 @@ async def test_handle_raw_drives_a_job_from_any_framework(client: SunoClient) ->
     pairs = [(k.lower().encode(), v.encode()) for k, v in {**JSON, **signed(job.task_id)}.items()]
     reply = await receiver.handle_raw("POST", path, "", pairs, body)
     assert isinstance(reply, WebhookResponse)
-    status, answer = reply
-    assert (status, json.loads(answer)) == (200, {"code": 200, "msg": "success"})
+    status, answer = reply  # unpacks as a pair; .status / .body are the typed fields
+    assert (status, answer) == (reply.status, reply.body)
+    assert (reply.status, json.loads(reply.body)) == (200, {"code": 200, "msg": "success"})
     assert job.stage is Stage.TEXT_SUCCESS
     # a plain dict in any case works too; refusals come back as answers, never raise
     mixed = {"content-TYPE": "application/json", **signed(job.task_id)}

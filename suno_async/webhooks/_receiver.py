@@ -307,7 +307,7 @@ class WebhookReceiver:
             return self.reject("content type must be application/json", 415)
         length = head.get("content-length")
         if length is not None:
-            if not length.strip().isdigit():
+            if not (length.strip().isascii() and length.strip().isdigit()):
                 return self.reject("bad Content-Length", 400)
             if int(length) > self.policy.max_body:
                 return self.reject("body too large", 413)
