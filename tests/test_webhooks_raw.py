@@ -82,8 +82,9 @@ def test_unsafe_tokens_are_refused_clearly(token: str, problem: str) -> None:
 
 
 def test_paths_and_options_are_checked() -> None:
-    with pytest.raises(ValueError, match="path must be"):
-        WebhookReceiver(path="/hooks/../x?y")
+    for bad in ("/hooks/../x", "/hooks?x", "/a b", "/hooks/./x", "/h#"):
+        with pytest.raises(ValueError, match="path must be"):
+            WebhookReceiver(path=bad)
     with pytest.raises(ValueError, match="hmac_key"):
         WebhookReceiver(hmac_key="")
     with pytest.raises(ValueError, match="body_timeout"):

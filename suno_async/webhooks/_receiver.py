@@ -18,7 +18,8 @@ from yarl import URL
 from ..config import WebhookPolicy
 from ..errors import APIResponseValidationError
 from ..models.callbacks import callback_task_id
-from . import _link
+from . import _aiohttp, _link
+from ._asgi import AsgiApp
 from ._early import EarlyBudget
 from ._response import WebhookResponse
 from ._signature import SIGNATURE_HEADER, signed_task_id, stamp_in_window
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from ..client import SunoClient
-    from ._asgi import AsgiApp
 
 __all__ = ["BODY_TIMEOUT", "DEFAULT_PATH", "Headers", "WebhookReceiver"]
 
@@ -153,7 +153,11 @@ class WebhookReceiver:
         body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.public_url = public_url
-        if not isinstance(path, str) or not _PATH.fullmatch(path.rstrip("/")):
+        if (
+            not isinstance(path, str)
+            or not _PATH.fullmatch(path.rstrip("/"))
+            or any(part in (".", "..") for part in path.split("/"))
+        ):
             raise ValueError(
                 "path must be '/'-separated segments of A-Z a-z 0-9 - _ . ~, "
                 f"such as {DEFAULT_PATH!r}; got {path!r}"
@@ -238,15 +242,11 @@ class WebhookReceiver:
 
     def mount(self, app: web.Application) -> None:
         """Add the callback route to your aiohttp application."""
-        from ._aiohttp import mount
-
-        mount(self, app)
+        _aiohttp.mount(self, app)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The aiohttp handler (what :meth:`mount` routes to)."""
-        from ._aiohttp import handle
-
-        return await handle(self, request)
+        return await _aiohttp.handle(self, request)
 
     def serve(
         self,
@@ -264,9 +264,7 @@ class WebhookReceiver:
         within ``header_timeout`` seconds (default ``HEADER_TIMEOUT``) and a body
         within ``body_timeout``; one request per connection.
         """
-        from ._aiohttp import serve
-
-        return serve(self, host, port, max_connections=max_connections,
+        return _aiohttp.serve(self, host, port, max_connections=max_connections,
                      header_timeout=header_timeout)
 
     def asgi(self) -> AsgiApp:
@@ -275,8 +273,6 @@ class WebhookReceiver:
         Set ``public_url`` to the mount point's public URL
         (``https://bot.example.com/suno``).
         """
-        from ._asgi import AsgiApp
-
         return AsgiApp(self)
 
     # ------------------------------------------------------------------ checks
