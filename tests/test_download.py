@@ -243,6 +243,13 @@ async def test_size_cap_from_content_length(
     assert path.stat().st_size == 5000
 
 
+@pytest.mark.parametrize("cap", [float("nan"), float("inf"), 0, -1, "100", True, 1e6])
+async def test_size_cap_must_be_a_positive_int(host: FileHost, tmp_path: Path, cap: Any) -> None:
+    with pytest.raises(ValueError, match="max_bytes must be an int > 0"):
+        await fetch(f"{host.url}/file.wav", tmp_path, max_bytes=cap)
+    assert host.hits == [] and entries(tmp_path) == []
+
+
 async def test_size_cap_while_streaming(
     host: FileHost, tmp_path: Path
 ) -> None:
