@@ -135,3 +135,32 @@ async def test_serve_options_are_checked(options: dict[str, float], problem: str
     with pytest.raises(ValueError, match=problem):
         async with WebhookReceiver().serve(**options):  # type: ignore[arg-type]
             pass
+
+
+async def test_keep_alive_requests_are_each_watched() -> None:
+    """Two requests on one connection are both answered; the idle connection after them
+    is "sending headers" again and is closed by the header timeout."""
+    receiver = WebhookReceiver()
+    async with receiver.serve(header_timeout=0.3) as base:
+        path = receiver.callback_url.removeprefix(base)
+        body = b'{"code": 200, "data": {"task_id": "x"}}'
+        request = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            answers = []
+            for _ in range(2):
+                writer.write(request)
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                answers.append((head.split(b" ")[1], await reader.readexactly(length)))
+            async with asyncio.timeout(5):
+                rest = await reader.read()  # the server hangs up on the idle connection
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+    assert answers == [(b"404", b'{"code": 404, "msg": "unknown task id"}')] * 2
+    assert rest == b""
+    assert receiver.stats["connections:header timeout"] == 1

@@ -34,6 +34,8 @@ HEADER_TIMEOUT: Final = 10.0
 #: new one when the cap is reached; younger ones are left alone (a burst of genuine
 #: callbacks must not evict itself): the newcomer is refused instead.
 EVICT_AFTER: Final = 1.0
+#: Loop steps of 10 ms that shutdown waits for sockets accepted at the last moment.
+_SHUTDOWN_STEPS: Final = 100
 #: Bytes per read of a request body.
 _CHUNK: Final = 64 * 1024
 
@@ -75,9 +77,15 @@ class _Guard:
         self.cap = cap
         self.header_timeout = header_timeout
         self.open: dict[_Guarded, None] = {}
+        self.by_transport: dict[Any, _Guarded] = {}
+        self.closing = False
+        #: Protocols created for accepted sockets whose ``connection_made`` has not run.
+        self.pending = 0
 
     def admit(self, conn: _Guarded, now: float) -> bool:
         stats = self.receiver.stats
+        if self.closing:  # accepted by the socket just before the server stopped
+            return False
         if len(self.open) >= self.cap:
             victim = next(
                 (c for c in self.open if c.in_head and now - c.born >= EVICT_AFTER), None
@@ -103,18 +111,35 @@ class _Guarded(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._started = False
         self.born = 0.0
+        guard.pending += 1
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
+        self.guard.pending -= 1
         self.transport = transport
-        loop = asyncio.get_running_loop()
-        self.born = loop.time()
+        self.born = asyncio.get_running_loop().time()
         if not self.guard.admit(self, self.born):
             transport.abort()
             return
-        self._timer = loop.call_later(self.guard.header_timeout, self._head_timed_out)
+        self.guard.by_transport[transport] = self
+        self.expect_head()
         self._started = True
         self.inner.connection_made(transport)
+
+    def expect_head(self) -> None:
+        """A request's headers are due now (a new connection, or after a response)."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        loop = asyncio.get_running_loop()
+        self.in_head = True
+        self.born = loop.time()
+        self._tail = b""
+        # the connection moves to the back of the eviction order
+        self.guard.open.pop(self, None)
+        self.guard.open[self] = None
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.guard.header_timeout, self._head_timed_out)
 
     def _head_timed_out(self) -> None:
         if self.in_head:
@@ -123,12 +148,16 @@ class _Guarded(asyncio.Protocol):
 
     def drop(self) -> None:
         """Close at once (evicted or too slow)."""
+        self._forget()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _forget(self) -> None:
         self.guard.open.pop(self, None)
+        self.guard.by_transport.pop(self.transport, None)
         self.in_head = False
         if self._timer is not None:
             self._timer.cancel()
-        if self.transport is not None:
-            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         if self.in_head:
@@ -153,9 +182,7 @@ class _Guarded(asyncio.Protocol):
             self.inner.resume_writing()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.guard.open.pop(self, None)
-        if self._timer is not None:
-            self._timer.cancel()
+        self._forget()
         if self._started:
             self.inner.connection_lost(exc)
 
@@ -163,12 +190,21 @@ class _Guarded(asyncio.Protocol):
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
-async def _one_request_per_connection(request: web.Request, handler: Handler
-                                      ) -> web.StreamResponse:
-    response = await handler(request)
-    response.force_close()  # the next request would start its headers unwatched
-    return response
+def _next_head_watched(guard: _Guard) -> Any:
+    """Middleware: after each request the connection is back to "sending headers"
+    (keep-alive), so the next request's headers are timed and the idle connection
+    can be evicted like any slow one."""
+
+    @web.middleware
+    async def watch(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        finally:
+            conn = guard.by_transport.get(request.transport)
+            if conn is not None:
+                conn.expect_head()
+
+    return watch
 
 
 @contextlib.asynccontextmanager
@@ -187,15 +223,17 @@ async def serve(
     deadline = HEADER_TIMEOUT if header_timeout is None else header_timeout
     if not (isinstance(deadline, int | float) and 0 < deadline < float("inf")):
         raise ValueError(f"header_timeout must be a finite number > 0, got {header_timeout!r}")
+    guard = _Guard(receiver, cap, float(deadline))
     app = web.Application(client_max_size=receiver.policy.max_body + 1024,
-                          middlewares=[_one_request_per_connection])
+                          middlewares=[_next_head_watched(guard)])
     mount(receiver, app)
     # access_log=None: the path holds the token. lingering_time=0: a refused request's
     # unread body is not waited for (aiohttp would read it for 10 s otherwise, holding
-    # a connection that is past its headers and cannot be evicted).
-    runner = web.AppRunner(app, access_log=None, lingering_time=0)
+    # a connection that is past its headers and cannot be evicted). An idle keep-alive
+    # connection is "sending headers" for the guard: closed after the header timeout.
+    runner = web.AppRunner(app, access_log=None, lingering_time=0,
+                           keepalive_timeout=float(deadline) + 1)
     await runner.setup()
-    guard = _Guard(receiver, cap, float(deadline))
     server_factory: Any = runner.server
     assert server_factory is not None
     loop = asyncio.get_running_loop()
@@ -210,6 +248,7 @@ async def serve(
         yield url
     finally:
         receiver.served_url = None
+        guard.closing = True
         if server is not None:
             server.close()
         for conn in list(guard.open):
@@ -217,3 +256,13 @@ async def serve(
         await runner.cleanup()
         if server is not None:
             await server.wait_closed()
+        # Sockets accepted just before close() get their protocol's connection_made a
+        # few loop steps later (Python < 3.12's wait_closed does not wait for them):
+        # let them arrive (they are refused at once), bounded.
+        for _ in range(_SHUTDOWN_STEPS):
+            if not guard.pending:
+                break
+            await asyncio.sleep(0.01)
+        for conn in list(guard.open):  # any that slipped in while aiohttp shut down
+            conn.drop()
+        await asyncio.sleep(0)  # let the aborted transports finish closing
