@@ -262,7 +262,8 @@ class WebhookReceiver:
         ``MAX_CONNECTIONS``): when full, a new one evicts the oldest connection still
         sending its headers (or is refused if none is); request headers must arrive
         within ``header_timeout`` seconds (default ``HEADER_TIMEOUT``) and a body
-        within ``body_timeout``; one request per connection.
+        within ``body_timeout``. An idle keep-alive connection counts as sending
+        headers: closed after ``header_timeout``, evictable like a slow one.
         """
         return _aiohttp.serve(self, host, port, max_connections=max_connections,
                      header_timeout=header_timeout)
