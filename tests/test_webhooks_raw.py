@@ -134,6 +134,9 @@ async def test_handle_raw_drives_a_job_from_any_framework(client: SunoClient) ->
     weird = json.dumps(code_overflow).replace("Infinity", "1e400").encode()
     assert (await receiver.handle_raw("POST", path, "", mixed, weird)).status == 400
     assert job.stage is Stage.TEXT_SUCCESS
+    assert (await receiver.handle_raw("POST", path, "", mixed, bytearray(body))).status == 200
+    with pytest.raises(TypeError, match="raw request body as bytes"):
+        await receiver.handle_raw("POST", path, "", mixed, body.decode())  # type: ignore[arg-type]
     job.detach()
 
 

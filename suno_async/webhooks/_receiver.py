@@ -335,15 +335,17 @@ class WebhookReceiver:
         path: str,
         query: str | Mapping[str, str],
         headers: Headers,
-        body: bytes,
+        body: bytes | bytearray | memoryview,
     ) -> WebhookResponse:
         """Check one callback request and apply it; return the answer to send.
 
         ``path`` is the request path below :attr:`public_url`
         (``/suno-async/callback/<token>``); ``query`` is accepted so a route can pass
         its request whole (nothing is read from it); ``headers`` a mapping or
-        (name, value) pairs. Order: token, method, content type, size, signature (from
-        the raw bytes, before any JSON parsing), JSON, task id, early-buffer budget.
+        (name, value) pairs; ``body`` the raw bytes (``TypeError`` for anything else:
+        a programming error, not bad input). Bad input never raises: it is answered.
+        Order: token, method, content type, size, signature (from the raw bytes, before
+        any JSON parsing), JSON, task id, early-buffer budget.
 
         >>> import asyncio
         >>> receiver = WebhookReceiver(public_url="https://bot.test", token="t" * 20)
@@ -354,6 +356,11 @@ class WebhookReceiver:
         (404, b'{"code": 404, "msg": "bad token"}')
         """
         del query
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise TypeError(
+                f"body must be the raw request body as bytes, got {type(body).__name__}"
+            )
+        body = bytes(body)
         head = _lower(headers)
         refused = self.check_head(method, path, head)
         if refused is not None:
