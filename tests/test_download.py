@@ -21,6 +21,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yarl import URL
 
 from suno_async import SunoClient, Track
@@ -318,6 +320,17 @@ def test_safe_filename_rules() -> None:
     assert safe_filename("evil\u202egnp.exe") == "evilgnp.exe"  # bidi override gone
     assert safe_filename("a\x85b\x9bc") == "a_b_c"  # C1 controls
     assert safe_filename("\u2067\u200b") == "track"
+
+
+@settings(derandomize=True, max_examples=400, database=None, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_title_becomes_a_safe_visible_name(title: str) -> None:
+    name = safe_filename(title)
+    assert name and len(name.encode()) <= 120
+    assert not set(name) & set('/\\<>:"|?*')
+    assert not [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")]
+    assert not name.startswith((".", " ")) and not name.endswith((".", " "))
+    assert name not in (".", "..")
 
 
 async def test_track_not_ready_is_an_error(tmp_path: Path) -> None:
