@@ -8,6 +8,7 @@ standalone receiver (``serve()``) and one mounted in the user's own aiohttp app.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import inspect
 import io
 import json
@@ -19,7 +20,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-import suno_async.webhooks as webhooks
+import suno_async.webhooks._receiver as _receiver
+import suno_async.webhooks._signature as _signature
 from suno_async import Stage, SunoClient, WebhookPolicy
 from suno_async.jobs.job import Job
 from suno_async.sandbox import Sandbox
@@ -147,33 +149,38 @@ async def _target(receiver: WebhookReceiver, client: SunoClient) -> Target:
 
 
 def test_token_and_signature_use_constant_time_comparison() -> None:
-    handle = inspect.getsource(WebhookReceiver.handle)
-    check = inspect.getsource(WebhookReceiver._signature_ok)
-    assert "hmac.compare_digest" in handle
+    check_head = inspect.getsource(WebhookReceiver.check_head)
+    check = inspect.getsource(_signature.signed_task_id)
+    assert "hmac.compare_digest" in check_head
     assert "hmac.compare_digest" in check
-    source = inspect.getsource(webhooks)
-    for bad in ("== self._token", "self._token ==", "== expected", "expected ==", "given =="):
-        assert bad not in source
+    for module in (_receiver, _signature):
+        source = inspect.getsource(module)
+        for bad in ("== self._token", "self._token ==", "== expected", "expected ==",
+                    "given ==", "== given", "== verified", "verified =="):
+            assert bad not in source
 
 
 async def test_comparisons_go_through_compare_digest_at_runtime(
     target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[bytes, bytes]] = []
-    real = webhooks.hmac.compare_digest
+    real = hmac.compare_digest
 
     def spy(a: Any, b: Any) -> bool:
         calls.append((a, b))
         return real(a, b)
 
-    class Hmac:  # the module as webhooks sees it, with compare_digest spied on
+    class Hmac:  # the module as the receiver sees it, with compare_digest spied on
         compare_digest = staticmethod(spy)
-        new = staticmethod(webhooks.hmac.new)
+        new = staticmethod(hmac.new)
 
-    monkeypatch.setattr(webhooks, "hmac", Hmac)
+    monkeypatch.setattr(_receiver, "hmac", Hmac)
+    monkeypatch.setattr(_signature, "hmac", Hmac)
     body = callback(target.job.task_id, "text")
     assert await target.send(body, signed(target.job.task_id)) == 200
-    assert len(calls) == 2  # the token, then the signature
+    # the token (before the body is read, and again in handle_raw), the signature, then
+    # the parsed body's id against the signed one
+    assert len(calls) == 4
     assert target.job.stage is Stage.TEXT_SUCCESS
 
 
@@ -296,8 +303,54 @@ async def test_json_with_charset_is_accepted(target: Target) -> None:
     ids=["broken", "binary", "deep", "list", "number", "null", "no-id", "empty-id"],
 )
 async def test_garbage_is_refused(target: Target, body: bytes) -> None:
-    assert await target.send(body, signed(target.job.task_id)) == 400
+    # with a key, a body that names no signed task id is refused before JSON parsing
+    assert await target.send(body, signed(target.job.task_id)) == 401
+    assert target.receiver.stats["rejected:bad signature"] == 1
     target.untouched()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "body is not JSON"),
+        (b"\xff\xfe", "body is not JSON"),
+        (b"[" * 1020 + b"]" * 1020, "body is not JSON"),  # too deep
+        (b"[]", "no task id"),
+        (b"null", "no task id"),
+        (b'{"data": {"task_id": ""}}', "no task id"),
+    ],
+)
+async def test_garbage_is_refused_without_a_key(
+    sandbox: Sandbox, body: bytes, reason: str
+) -> None:
+    receiver = WebhookReceiver()
+    async with receiver.serve(), aiohttp.ClientSession() as http, http.post(
+        receiver.callback_url, data=body, headers={"Content-Type": "application/json"}
+    ) as resp:
+        assert resp.status == 400
+    assert receiver.stats == {f"rejected:{reason}": 1}
+
+
+async def test_a_forged_body_is_never_parsed(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 12.12: the signature is checked on the raw bytes before any JSON parsing."""
+    parsed: list[bytes] = []
+    real = json.loads
+
+    def spy(raw: Any, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(raw)
+        return real(raw, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", spy)  # the module the receiver parses with
+    task = target.job.task_id
+    big = callback(task)
+    big["padding"] = "z" * 1500
+    assert await target.send(big, signed(task, key="forger")) == 401
+    assert await target.send(big, {}) == 401
+    assert parsed == []
+    assert await target.send(callback(task, "text"), signed(task)) == 200
+    assert len(parsed) == 1
 
 
 async def test_not_a_callback_for_a_known_task_is_refused(target: Target) -> None:
