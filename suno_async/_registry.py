@@ -147,8 +147,9 @@ class JobRegistry:
         """A create call is in flight: its callbacks may arrive before its task id."""
         return self._expecting()
 
-    def ingest_callback(self, body: object) -> bool:
-        """Feed a callback payload (already authenticated) into its job.
+    def ingest_callback(self, body: object, *, size: int | None = None) -> bool:
+        """Feed a callback payload (already authenticated) into its job (``size``: its
+        length on the wire, for the early buffer's byte bound).
 
         Returns ``True`` when it reached a known job. While a create call is in
         flight, callbacks for unknown task ids are buffered (bounded) and applied if
@@ -161,7 +162,7 @@ class JobRegistry:
         job = self.jobs.get(task_id)
         if job is None:
             if self.expecting_callbacks():
-                self.buffer_early(task_id, body)
+                self.buffer_early(task_id, body, size)
             return False
         self._apply(job, _parse(job.kind, body))
         return True

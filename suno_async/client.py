@@ -729,8 +729,12 @@ class SunoClient:
         dest: str | os.PathLike[str],
         *,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        allow_private: bool = False,
     ) -> Path:
         """Save a final track (its ``audio_url``) or any result URL under ``dest``.
+
+        Media on private or loopback addresses is refused unless the API itself is on
+        loopback (the sandbox) or ``allow_private=True``.
 
         ``dest`` is a directory (the name comes from the title) or a file path. The
         file is written to a temporary name and renamed into place when complete;
@@ -745,9 +749,10 @@ class SunoClient:
         timeout = aiohttp.ClientTimeout(
             total=DEFAULT_DOWNLOAD_TIMEOUT, sock_connect=timeouts.connect, sock_read=timeouts.read
         )
-        session = self._transport.session()
         return await _download(
-            session, track_or_url, dest, max_bytes=max_bytes, client_timeout=timeout
+            None, track_or_url, dest, max_bytes=max_bytes, client_timeout=timeout,
+            # loopback media only when the API itself is on loopback (the sandbox)
+            api_base_url=self._transport.base_url, allow_private=allow_private,
         )
 
     # ------------------------------------------------------------------ batches
@@ -872,15 +877,6 @@ class SunoClient:
 
     # Old private entry points, kept as one-line shims until webhooks.py and the
     # tests use ``client.registry`` / ``client.submitter`` (removed at merge).
-    def _use_webhook_url(self, url: str | None) -> None:
-        self.registry.use_webhook_url(url)
-
-    def _expecting_callbacks(self) -> bool:
-        return self.registry.expecting_callbacks()
-
-    def _buffer_early(self, task_id: str, body: object) -> None:
-        self.registry.buffer_early(task_id, body)
-
     @property
     def _early(self) -> dict[str, tuple[float, list[Any]]]:
         return self.registry.early_buffer

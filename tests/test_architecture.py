@@ -23,11 +23,6 @@ PACKAGE = ROOT / "suno_async"
 #: (module, what) pairs tolerated for now. Removed at merge: the lead empties this.
 ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
-        # removed at merge: webhooks.py switches to client.registry (NOTES-core.md)
-        ("suno_async.webhooks", "client._use_webhook_url"),
-        ("suno_async.webhooks", "client._expecting_callbacks"),
-        # removed at merge: aiohttp's private server attribute (helper "security")
-        ("suno_async.webhooks", "site._server"),
     }
 )
 

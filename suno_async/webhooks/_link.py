@@ -17,7 +17,7 @@ __all__ = ["deliver", "expecting", "knows", "use_url"]
 
 def use_url(client: SunoClient, url: str | None) -> None:
     """New tasks of ``client`` carry ``url`` as ``callBackUrl`` (``None``: stop)."""
-    client._use_webhook_url(url)
+    client.registry.use_webhook_url(url)
 
 
 def knows(client: SunoClient, task_id: str) -> bool:
@@ -28,12 +28,11 @@ def knows(client: SunoClient, task_id: str) -> bool:
 def expecting(client: SunoClient) -> bool:
     """A create call of ``client`` is in flight, so an unknown id may be its task's
     (registry: ``registry.expecting_callbacks()``)."""
-    return client._expecting_callbacks()
+    return client.registry.expecting_callbacks()
 
 
 def deliver(client: SunoClient, body: object, size: int) -> None:
     """Apply an authenticated callback body (``size`` raw bytes) to ``client``: to
     its job, or to the early buffer when the id is not known yet (registry:
     ``registry.ingest_callback(body)`` / ``registry.buffer_early(task_id, body, size)``)."""
-    del size  # the client's buffer counts bodies; the receiver bounds the bytes
-    client.ingest_callback(body)
+    client.registry.ingest_callback(body, size=size)
