@@ -24,9 +24,7 @@ from suno_async.models import GenerateRequest
 
 
 async def main(argv: list[str]) -> dict[str, Any]:
-    spec, url, key, worker, common, own, limit, per, go = argv
-    while not os.path.exists(go):
-        await asyncio.sleep(0.01)
+    spec, url, key, worker, common, own, limit, per, _go = argv
     requests = [GenerateRequest(prompt=f"common {i}") for i in range(int(common))]
     requests += [GenerateRequest(prompt=f"worker {worker} #{i}") for i in range(int(own))]
     sent: list[list[Any]] = []
@@ -57,5 +55,12 @@ async def main(argv: list[str]) -> dict[str, Any]:
     }
 
 
+def wait_for(path: str) -> None:
+    """Block until ``path`` exists (every worker starts together)."""
+    while not os.path.exists(path):
+        time.sleep(0.01)
+
+
 if __name__ == "__main__":
+    wait_for(sys.argv[-1])
     print(json.dumps(asyncio.run(main(sys.argv[1:]))), flush=True)
