@@ -54,7 +54,7 @@ from .config import (
 from .download import download as _download
 from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
 from .jobs.job import Job
-from .jobs.kinds import JobKind, kind_named
+from .jobs.kinds import KINDS, JobKind, kind_named
 from .jobs.scheduler import Poller
 from .journal import Journal
 from .models.enums import Model, SeparationType, SoundKey, VocalGender
@@ -841,7 +841,11 @@ class SunoClient:
             )
         await self._open_store()
         unfinished = await self.store.unfinished()
-        return [self.registry.track(e.task_id, kind_named(e.kind)) for e in unfinished]
+        # rows of other kinds (the CLI's download claims) are not tasks to track
+        return [
+            self.registry.track(e.task_id, kind_named(e.kind)) for e in unfinished
+            if e.kind in KINDS
+        ]
 
     # ------------------------------------------------------------------ tracking
 
