@@ -11,7 +11,7 @@ and :mod:`suno_async.webhooks` use it through the non-underscore names below):
   call is in flight (:meth:`JobRegistry.expecting_callbacks`)
 * :meth:`JobRegistry.use_webhook_url` / :attr:`JobRegistry.webhook_url`
 * eviction of settled jobs beyond ``config.SETTLED_JOBS_KEPT``
-* terminal outcomes written to the journal (drained by :meth:`JobRegistry.aclose`)
+* terminal outcomes written to the store or journal (drained by :meth:`JobRegistry.aclose`)
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from .errors import APIResponseValidationError, ClientClosedError, SunoError
 from .jobs.job import Job
 from .jobs.kinds import JobKind
 from .jobs.scheduler import Poller
-from .journal import Journal
 from .models.callbacks import callback_task_id, parse_callback
 from .models.enums import Stage
 from .models.records import Record
+from .store.base import Store
 
 __all__ = ["JobRegistry", "RecordFetch"]
 
@@ -60,7 +60,7 @@ class JobRegistry:
         poller: Poller,
         policy: PollPolicy,
         fetch: RecordFetch,
-        journal: Journal | None,
+        store: Store | None,
         expecting: Callable[[], bool] = lambda: False,
         early_tasks: int = EARLY_CALLBACK_TASKS,
         early_per_task: int = EARLY_CALLBACKS_PER_TASK,
@@ -68,7 +68,8 @@ class JobRegistry:
     ) -> None:
         self.poller = poller
         self.policy = policy
-        self.journal = journal
+        #: Where terminal outcomes are recorded (``None``: nowhere).
+        self.store = store
         self._fetch = fetch
         self._expecting = expecting
         #: Bounds of the early buffer: task ids, and bodies per task id.
@@ -115,7 +116,7 @@ class JobRegistry:
             deadline=loop.time() + self.policy.max_wait,
         )
         self.jobs[task_id] = job
-        if self.journal is not None:
+        if self.store is not None:
             job.add_done_callback(self._journal_outcome)
         job.add_done_callback(self._forget_settled)
         if self.closed:
@@ -217,10 +218,10 @@ class JobRegistry:
     # ------------------------------------------------------------------ journal
 
     def _journal_outcome(self, job: Job[Any]) -> None:
-        if self.journal is None or not job.done() or self.closed:
+        if self.store is None or not job.done() or self.closed:
             return  # only terminal outcomes are journaled; timeouts stay resumable
         ok = job.stage is Stage.SUCCESS
-        self._spawn(self.journal.record_outcome(job.task_id, job.status, ok))
+        self._spawn(self.store.record_outcome(job.task_id, job.status, ok))
 
     # ------------------------------------------------------------------ lifecycle
 

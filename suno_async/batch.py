@@ -129,7 +129,7 @@ async def submit_many(
     results: list[BatchItem | None] = [None] * len(items)
     slots = asyncio.Semaphore(limit)
     keys: list[str | None] = [None] * len(items)
-    if submitter.journal is not None:  # dedupe keys: identical requests told apart by order
+    if submitter.store is not None:  # dedupe keys: identical requests told apart by order
         seen: dict[str, int] = {}
         for index, request in enumerate(items):
             body_key = submitter.journal_key(request, 0)

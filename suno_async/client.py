@@ -54,7 +54,7 @@ from .config import (
 from .download import download as _download
 from .errors import APIResponseValidationError, ClientClosedError, NotFoundError
 from .jobs.job import Job
-from .jobs.kinds import JobKind, kind_named
+from .jobs.kinds import KINDS, JobKind, kind_named
 from .jobs.scheduler import Poller
 from .journal import Journal
 from .models.enums import Model, SeparationType, SoundKey, VocalGender
@@ -95,6 +95,7 @@ from .models.requests import (
     WavRequest,
 )
 from .models.results import Persona, StyleBoost, TimestampedLyrics, UploadedFile
+from .store import Store, StoreSpec, store_for
 
 __all__ = ["KindName", "SunoClient", "UploadSource"]
 
@@ -114,6 +115,17 @@ class SunoClient:
     the ``provider`` preset (``"kie"``, ``"apikley"``, ``"sunoapi"``), which also picks
     the body-code table. Use it as an async context manager, or call :meth:`aclose`.
     A ``session`` passed in is used and never closed by the client.
+
+    ``store``: state shared by every client of the account — paid-request claims and
+    the rate window (:mod:`suno_async.store`): ``None`` (this process's memory), a
+    path or ``"sqlite:///path"`` (several processes on one machine),
+    ``"redis://host:port/db"`` (a fleet; ``pip install 'suno-async[redis]'``), or a
+    :class:`~suno_async.store.Store` object (yours to close). It is opened at
+    ``async with`` (an unreachable store raises
+    :class:`~suno_async.errors.StoreError` there) and closed by :meth:`aclose`. Its
+    keys are the account's: a hash of the API key (never the key) and the API host.
+    ``journal`` (a path or :class:`~suno_async.journal.Journal`) is the SQLite store of
+    that file, unscoped as in earlier versions; give ``store`` or ``journal``, not both.
 
     ``callback_url``: where the API should POST results (your public webhook URL,
     served by any framework: feed each authenticated body to :meth:`ingest_callback`).
@@ -141,6 +153,7 @@ class SunoClient:
         rate_limit: RateLimit | None = None,
         callback_url: str | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
+        store: StoreSpec = None,
     ) -> None:
         if not isinstance(provider, str) or provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
@@ -154,6 +167,12 @@ class SunoClient:
         _check_type("rate_limit", rate_limit, RateLimit)
         _check_type("callback_url", callback_url, str)
         _check_type("journal", journal, (str, os.PathLike, Journal))
+        _check_type("store", store, (str, os.PathLike, Store))
+        if journal is not None and store is not None:
+            raise ValueError(
+                "pass store=... or journal=..., not both (a journal is the SQLite store of"
+                " its file: use store='sqlite:///path' for an account-scoped one)"
+            )
         key = api_key if api_key is not None else os.environ.get("SUNO_API_KEY", "")
         if not key:
             raise ValueError(
@@ -175,6 +194,16 @@ class SunoClient:
         self.journal: Journal | None = (
             journal if isinstance(journal, Journal) or journal is None else Journal(journal)
         )
+        #: The shared store (``None``: in memory); with ``journal=`` it is the journal.
+        #: A bad spec (unknown scheme) is a ``ValueError`` here; nothing is opened yet.
+        self.store: Store | None = (
+            self.journal if self.journal is not None
+            else store_for(store, api_key=key, api_host=base)
+        )
+        #: Whether :meth:`aclose` closes the store (not a ``Store`` object passed in).
+        self._owns_store = self.journal is not None or not isinstance(store, Store)
+        self._store_opened = False
+        self._store_lock = asyncio.Lock()
         self._transport = Transport(
             api_key=key,
             base_url=base,
@@ -199,7 +228,7 @@ class SunoClient:
             poller=self._poller,
             policy=self.poll_policy,
             fetch=self._record_data,
-            journal=self.journal,
+            store=self.store,
             expecting=lambda: self.submitter.expecting_callbacks(),
             early_tasks=EARLY_CALLBACK_TASKS,
             early_per_task=EARLY_CALLBACKS_PER_TASK,
@@ -207,10 +236,11 @@ class SunoClient:
         #: Task-creating calls (package-internal: see :mod:`suno_async._submitter`).
         self.submitter = Submitter(
             transport=self._transport,
-            limiter=CreateLimiter(self.rate_limit),
+            limiter=CreateLimiter(self.rate_limit, self.store),
             registry=self.registry,
-            journal=self.journal,
+            store=self.store,
             callback_url=lambda: self.registry.webhook_url or self.callback_url,
+            ready=self._open_store,
         )
         self._closed = False
 
@@ -223,7 +253,31 @@ class SunoClient:
     # ------------------------------------------------------------------ lifecycle
 
     async def __aenter__(self) -> SunoClient:
+        return await self.open()
+
+    async def open(self) -> SunoClient:
+        """Open the shared store now, as ``async with`` does (optional otherwise: the
+        store opens on first use). An unreachable or unusable store raises
+        :class:`~suno_async.errors.StoreError` (a ``JournalError``) and closes the client.
+        """
+        try:
+            await self._open_store()
+        except BaseException:
+            await self.aclose()  # nothing may be left open by a failed open
+            raise
         return self
+
+    async def _open_store(self) -> None:
+        """Open the store once (at ``async with``, or on first use without it).
+
+        A journal opens lazily, as before (a damaged file fails its first write)."""
+        if self._store_opened or self.store is None or self.store is self.journal:
+            return
+        async with self._store_lock:
+            if not self._store_opened:
+                self._check_open()
+                await self.store.open()
+                self._store_opened = True
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
@@ -240,8 +294,8 @@ class SunoClient:
         await self.submitter.aclose()
         await self._poller.aclose()
         await self.registry.aclose()
-        if self.journal is not None:
-            await self.journal.aclose()
+        if self.store is not None and self._owns_store:
+            await self.store.aclose()
         await self._transport.aclose()
 
     @property
@@ -782,12 +836,21 @@ class SunoClient:
         )
 
     async def resume(self) -> list[Job[Record]]:
-        """Re-attach every unfinished task recorded in the journal (after a crash)."""
+        """Re-attach every unfinished task recorded in the journal or store (after a
+        crash, or another worker's)."""
         self._check_open()
-        if self.journal is None:
-            raise ValueError("resume() needs a journal: SunoClient(journal='jobs.sqlite3')")
-        unfinished = await self.journal.unfinished()
-        return [self.registry.track(e.task_id, kind_named(e.kind)) for e in unfinished]
+        if self.store is None:
+            raise ValueError(
+                "resume() needs a journal or store: SunoClient(journal='jobs.sqlite3')"
+                " or SunoClient(store='sqlite:///jobs.sqlite3')"
+            )
+        await self._open_store()
+        unfinished = await self.store.unfinished()
+        # rows of other kinds (the CLI's download claims) are not tasks to track
+        return [
+            self.registry.track(e.task_id, kind_named(e.kind)) for e in unfinished
+            if e.kind in KINDS
+        ]
 
     # ------------------------------------------------------------------ tracking
 

@@ -411,3 +411,40 @@ PROVIDERS: Final[dict[str, ProviderProfile]] = {
         code_map=_SUNOAPI_OLD_CODES,
     ),
 }
+
+# --------------------------------------------------------------------------------------
+# The shared store (suno_async.store; SunoClient(store=...), journal=...).
+# --------------------------------------------------------------------------------------
+
+#: A store write waits at most this long, in total, for another process's lock (seconds).
+STORE_LOCK_TIMEOUT: Final = 10.0
+#: SQLite's own busy handler waits at most this long per attempt (seconds).
+STORE_BUSY_TIMEOUT_PER_ATTEMPT: Final = 1.0
+#: Pause between two attempts of a SQLite write that found the file locked (seconds).
+STORE_LOCK_RETRY_PAUSE: Final = 0.05
+#: A ``SENDING`` claim older than this is never in flight (its POST, retries included,
+#: has long timed out): its owner counts as dead (seconds).
+STALE_SENDING_AFTER: Final = 600.0
+#: How often a SQLite subscription reads the callback feed: the SQLite routing delay (s).
+FEED_POLL_INTERVAL: Final = 0.05
+#: Callback feed rows older than this are pruned (seconds).
+FEED_RETENTION: Final = 3600.0
+#: Feed rows a SQLite subscription reads per query.
+FEED_BATCH: Final = 256
+#: Rate-slot rows are kept this long past their window, for inspection (seconds).
+SLOT_RETENTION: Final = 600.0
+#: An in-flight slot (taken with a ``slot_id``, not finished) stops counting after this
+#: long: its owner died mid-create (seconds; above a POST's total timeout).
+SLOT_PENDING_MAX: Final = 120.0
+#: When only in-flight slots fill the shared window, ask again after this long (seconds).
+SLOT_PENDING_POLL: Final = 0.05
+#: Random bytes of a fleet secret created by ``Store.get_or_create_token``.
+STORE_TOKEN_BYTES: Final = 24
+#: Callback stream entries a Redis store keeps per account (approximate trim).
+REDIS_STREAM_MAXLEN: Final = 10_000
+#: A Redis subscription's ``XREAD`` blocks at most this long per call (milliseconds).
+REDIS_STREAM_BLOCK_MS: Final = 1000
+#: Connecting to Redis gives up after this long (seconds).
+REDIS_CONNECT_TIMEOUT: Final = 5.0
+#: A Redis command gives up after this long (seconds; above ``REDIS_STREAM_BLOCK_MS``).
+REDIS_COMMAND_TIMEOUT: Final = 10.0

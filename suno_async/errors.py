@@ -49,6 +49,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseTooLargeError",
     "ServerError",
+    "StoreError",
     "SunoError",
     "UnknownModelWarning",
     "error_class",
@@ -456,6 +457,19 @@ class JournalError(SunoError):
     def __init__(self, message: str, *, task_id: str | None = None) -> None:
         super().__init__(message)
         self.task_id = task_id
+
+
+class StoreError(JournalError):
+    """The shared store cannot be reached or used (connection refused, outage, bad URL,
+    a store written by a newer suno-async).
+
+    A subclass of :class:`JournalError`: ``except JournalError`` catches every store
+    failure. Raised at ``async with SunoClient(store=...)`` when the store is unreachable;
+    mid-run, a submission whose claim cannot be recorded fails with it and sends nothing.
+
+    >>> isinstance(StoreError("redis store redis://db:6379/0 connection failed"), JournalError)
+    True
+    """
 
 
 class DownloadError(SunoError):

@@ -46,19 +46,29 @@ from .store._claims import (
 )
 from .store._engine import DEFAULT_LOCK_TIMEOUT, SQLiteEngine
 from .store._owner import Owner
+from .store.base import JobState, Store, Subscription
+from .store.sqlite import SQLiteStore, store_view
 
 __all__ = ["MAYBE_SUBMITTED", "SENDING", "Journal", "JournalEntry"]
 
 T = TypeVar("T")
 
 
-class Journal:
+class Journal(Store):
     """The journal file. One thread owns its connection; every write is one committed
     transaction before the call returns.
+
+    A journal *is* the SQLite store of its file, unscoped (``account == ""``, so files
+    written by earlier versions keep their rows): it implements the whole
+    :class:`~suno_async.store.Store` protocol, so ``SunoClient(journal=path)`` also
+    shares its rate window with every other client of that file.
 
     ``lock_timeout``: how long, in total, a write waits for another process's lock
     before raising ``JournalError`` (seconds).
     """
+
+    #: The account scope of the journal's rows: unscoped.
+    account: str = ""
 
     def __init__(
         self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
@@ -67,6 +77,7 @@ class Journal:
         self._engine = SQLiteEngine(self.path, lock_timeout=lock_timeout)
         self._owner = Owner.new()
         self._claims = ClaimTable(self._engine, self._owner)
+        self._store: SQLiteStore = store_view(self._engine, self._owner)
         # Dropped without aclose(): its claims stop counting as in flight.
         weakref.finalize(self, self._owner.retire)
 
@@ -96,6 +107,17 @@ class Journal:
     async def _run(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
         """Run ``fn(conn)`` on the journal thread (tests and maintenance)."""
         return await self._engine.run(fn, write=write)
+
+    def for_account(self, api_key: str, api_host: str) -> Store:
+        """A view of this file scoped to one account (shares the journal's thread)."""
+        return self._store.for_account(api_key, api_host)
+
+    async def open(self) -> None:
+        """Open the file now (create or migrate its schema); raises ``JournalError``.
+
+        Optional: every other call opens it on first use.
+        """
+        await self._store.open()
 
     async def aclose(self) -> None:
         """Finish queued writes, close the database on its thread and join the thread.
@@ -160,6 +182,16 @@ class Journal:
         """The send failed in a way that proves nothing was created: drop the claim."""
         await self._claims.release(request_key)
 
+    async def record_maybe_submitted(
+        self, kind: str, path: str, request_key: str, request: Mapping[str, Any]
+    ) -> None:
+        """The store protocol's name of :meth:`record_ambiguous`."""
+        await self.record_ambiguous(kind, path, request_key, request)
+
+    async def release(self, request_key: str) -> None:
+        """The store protocol's name of :meth:`clear_intent`."""
+        await self.clear_intent(request_key)
+
     async def forget(self, request_key: str) -> bool:
         """Remove what the journal knows about ``request_key``; returns whether it knew.
 
@@ -191,3 +223,67 @@ class Journal:
         never answered (``MAYBE_SUBMITTED``), or claimed by a process that died while
         sending. Surface them to the user; :meth:`forget` re-enables sending."""
         return await self._claims.in_doubt()
+
+    # ------------------------------------------------------------------ the rest of Store
+    # Rate window, job registry, callback feed and fleet secrets of the journal's file.
+
+    async def acquire_create_slot(
+        self, limit: int, per_seconds: float, *, slot_id: str | None = None
+    ) -> float:
+        """See :meth:`suno_async.store.Store.acquire_create_slot`."""
+        return await self._store.acquire_create_slot(limit, per_seconds, slot_id=slot_id)
+
+    async def finish_create_slot(self, slot_id: str) -> None:
+        """See :meth:`suno_async.store.Store.finish_create_slot`."""
+        await self._store.finish_create_slot(slot_id)
+
+    async def release_create_slot(self, slot_id: str) -> None:
+        """See :meth:`suno_async.store.Store.release_create_slot`."""
+        await self._store.release_create_slot(slot_id)
+
+    async def put_job(
+        self,
+        task_id: str,
+        kind: str,
+        *,
+        stage: str | None = None,
+        status: str | None = None,
+        record: str | None = None,
+        final: bool = False,
+    ) -> None:
+        """See :meth:`suno_async.store.Store.put_job`."""
+        await self._store.put_job(
+            task_id, kind, stage=stage, status=status, record=record, final=final
+        )
+
+    async def get_job(self, task_id: str) -> JobState | None:
+        """See :meth:`suno_async.store.Store.get_job`."""
+        return await self._store.get_job(task_id)
+
+    async def try_acquire(self, task_id: str, owner: str, ttl: float) -> bool:
+        """See :meth:`suno_async.store.Store.try_acquire`."""
+        return await self._store.try_acquire(task_id, owner, ttl)
+
+    async def renew(self, owner: str, ttl: float) -> list[str]:
+        """See :meth:`suno_async.store.Store.renew`."""
+        return await self._store.renew(owner, ttl)
+
+    async def release_lease(self, task_id: str, owner: str) -> None:
+        """See :meth:`suno_async.store.Store.release_lease`."""
+        await self._store.release_lease(task_id, owner)
+
+    async def orphans(self) -> list[str]:
+        """See :meth:`suno_async.store.Store.orphans`."""
+        return await self._store.orphans()
+
+    async def publish(self, task_id: str, body: str) -> None:
+        """See :meth:`suno_async.store.Store.publish`."""
+        await self._store.publish(task_id, body)
+
+    def subscribe(self) -> Subscription:
+        """See :meth:`suno_async.store.Store.subscribe`."""
+        return self._store.subscribe()
+
+    async def get_or_create_token(self, name: str = "webhook") -> str:
+        """See :meth:`suno_async.store.Store.get_or_create_token`."""
+        return await self._store.get_or_create_token(name)

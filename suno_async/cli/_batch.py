@@ -33,6 +33,7 @@ async def run_batch(
     concurrency: int,
     download: Path | None,
     journal: str | None = None,
+    store: str | None = None,
     force_sandbox: bool = False,
     sandbox_scale: float | None = None,
     title: str = "batch",
@@ -44,7 +45,8 @@ async def run_batch(
     outcomes: list[Outcome] = []
     items: list[BatchItem] = []
     async with open_client(
-        ctx, journal=journal, force_sandbox=force_sandbox, sandbox_scale=sandbox_scale
+        ctx, journal=journal, store=store, force_sandbox=force_sandbox,
+        sandbox_scale=sandbox_scale,
     ) as client:
         with ctx.out.reporter(title) as reporter:
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from ..errors import NotFoundError, SunoError
 from ..jobs.kinds import KINDS
 from ..models.enums import Stage
 from ..models.records import Record
+from ..store._keys import redact_url
 from ._batch import run_batch
 from ._context import (
     SANDBOX_ACROSS_COMMANDS,
@@ -61,7 +63,7 @@ async def cmd_generate(args: argparse.Namespace, ctx: Context) -> int:
     request = request_from_args(args)
     download = check_download_dir(args.download) if args.download else None
     wait = args.wait or download is not None
-    async with open_client(ctx) as client:
+    async with open_client(ctx, store=args.store) as client:
         job = await client.generate(request)
         ctx.wait_options = resume_options(args, "download")
         ctx.resume_hint = command_line(["wait", job.task_id, *ctx.wait_options])
@@ -216,6 +218,13 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
     requests = read_batch(args.file)
     download = check_download_dir(args.download) if args.download else None
     journal = args.journal
+    store = args.store
+    if journal and store:
+        raise CliError(
+            ExitCode.USAGE,
+            "--journal and --store cannot be used together.",
+            "use --store alone (a journal is a one-machine store: --store sqlite:///FILE).",
+        )
     if journal:
         check_journal_path(journal)
         await check_journal_file(journal)
@@ -224,10 +233,16 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
         ctx.resume_hint = command_line(
             ["batch", args.file, *resume_options(args, "journal", "concurrency", "download")]
         )
+    elif store:
+        ctx.resume_hint = command_line(
+            ["batch", args.file, "--store", shlex.quote(redact_url(store)),
+             *resume_options(args, "concurrency", "download")]
+        )
     else:
         ctx.resume_hint = ""  # `wait` with the running task ids (built at Ctrl-C)
     return await run_batch(
-        ctx, requests, concurrency=args.concurrency, download=download, journal=journal
+        ctx, requests, concurrency=args.concurrency, download=download, journal=journal,
+        store=store,
     )
 
 

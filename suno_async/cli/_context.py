@@ -226,6 +226,7 @@ async def open_client(
     ctx: Context,
     *,
     journal: str | None = None,
+    store: str | None = None,
     sandbox_scale: float | None = None,
     force_sandbox: bool = False,
 ) -> AsyncIterator[SunoClient]:
@@ -260,6 +261,7 @@ async def open_client(
                 provider=ctx.opt("provider", "kie"),
                 poll=_poll_policy(ctx, scale),
                 journal=journal,
+                store=store,
             )
         except (TypeError, ValueError) as exc:
             raise CliError(ExitCode.USAGE, f"{exc}.", "see `suno-async --help`.") from None

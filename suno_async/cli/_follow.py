@@ -21,6 +21,7 @@ from ..models.enums import Stage
 from ..models.records import MusicRecord, Record, Track
 from ..models.requests import GenerateRequest
 from ._context import Context
+from ._downloads import claim_download, finish_download, release_download
 from ._exit import ExitCode, describe, priority
 from ._output import Reporter
 
@@ -144,7 +145,20 @@ async def _deliver(
         rest = " (the other is still rendering)" if early and count > 1 else ""
         if download is not None:
             assert ctx.client is not None
-            path = await ctx.client.download(track, f"{download}{os.sep}")
+            store = ctx.client.store if ctx.opt("store") else None
+            if store is not None and not await claim_download(store, outcome.task_id, index):
+                outcome.delivered[key] = None  # saved by another worker of the batch
+                if reporter is not None:
+                    reporter.event(outcome.task_id, f"track {index + 1}: saved by another worker")
+                continue
+            try:
+                path = await ctx.client.download(track, f"{download}{os.sep}")
+            except BaseException:
+                if store is not None:
+                    await release_download(store, outcome.task_id, index)
+                raise
+            if store is not None:
+                await finish_download(store, outcome.task_id, index)
             outcome.delivered[key] = path
             if early and reporter is not None:
                 reporter.event(outcome.task_id, f"track {index + 1} saved: {path}{rest}")

@@ -170,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--download", metavar="DIR", help="wait, then save every track into DIR (implies --wait)"
     )
+    p.add_argument(
+        "--store", metavar="URL",
+        help="shared store (sqlite:///PATH or redis://HOST:PORT/DB): share the account's "
+        "rate limit with every other process using it",
+    )
 
     p = subs.add_parser(
         "batch",
@@ -177,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run many generate requests from a JSON Lines file",
         description="Submit every request of FILE (one JSON object per line, generate fields "
         "in snake_case or camelCase) with bounded concurrency, and wait for all. With "
-        "--journal, an interrupted run resumes without submitting anything twice.",
+        "--journal, an interrupted run resumes without submitting anything twice; with "
+        "--store, several processes or machines run one batch together.",
         epilog='example line: {"prompt": "lofi piano", "instrumental": true}',
         formatter_class=fmt,
     )
@@ -190,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--journal", metavar="FILE", help="SQLite journal: resume without resubmitting"
+    )
+    p.add_argument(
+        "--store", metavar="URL",
+        help="shared store (sqlite:///PATH or redis://HOST:PORT/DB): processes and machines "
+        "running the same batch claim each line and each download once and share the rate "
+        "limit",
     )
     p.add_argument("--download", metavar="DIR", help="save every track into DIR")
 

@@ -22,6 +22,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from ..config import STORE_BUSY_TIMEOUT_PER_ATTEMPT, STORE_LOCK_RETRY_PAUSE, STORE_LOCK_TIMEOUT
 from ..errors import JournalError
 from ._schema import setup_schema
 
@@ -34,11 +35,9 @@ __all__ = [
 T = TypeVar("T")
 
 #: A write waits at most this long, in total, for another process's lock (seconds).
-DEFAULT_LOCK_TIMEOUT: Final = 10.0
-#: SQLite's own busy handler waits at most this long per attempt (seconds).
-BUSY_TIMEOUT_PER_ATTEMPT: Final = 1.0
-#: Pause between two attempts of a write that found the file locked (seconds).
-LOCK_RETRY_PAUSE: Final = 0.05
+DEFAULT_LOCK_TIMEOUT: Final = STORE_LOCK_TIMEOUT
+BUSY_TIMEOUT_PER_ATTEMPT: Final = STORE_BUSY_TIMEOUT_PER_ATTEMPT
+LOCK_RETRY_PAUSE: Final = STORE_LOCK_RETRY_PAUSE
 
 
 def _is_lock_error(exc: sqlite3.Error) -> bool:

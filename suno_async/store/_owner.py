@@ -18,11 +18,10 @@ from typing import Final
 
 import attrs
 
+from ..config import STALE_SENDING_AFTER
+
 __all__ = ["STALE_SENDING_AFTER", "Owner", "owner_alive"]
 
-#: A ``SENDING`` claim older than this is never in flight (its POST, retries included,
-#: has long timed out): the owner is treated as dead (seconds).
-STALE_SENDING_AFTER: Final = 600.0
 
 _HOST: Final = socket.gethostname()
 _live: set[str] = set()

@@ -10,7 +10,8 @@ A store holds five things for one account (see :func:`~suno_async.store.account_
 2. **The rate budget** — one sliding window shared by every process:
    ``acquire_create_slot(limit, per_seconds)`` returns ``0.0`` when a slot was taken, or
    the seconds to wait before asking again. Slots outlive processes (a rerun sees them).
-   ``finish_create_slot(slot_id)`` moves a slot to its reply's time.
+   ``finish_create_slot(slot_id)`` moves a slot to its reply's time;
+   ``release_create_slot(slot_id)`` gives back one that was never used.
 3. **The job registry** — ``put_job()`` / ``get_job()`` a task's kind, stage, status and
    latest record (JSON text), and an owner lease: ``try_acquire(task_id, owner, ttl)``,
    ``renew(owner, ttl)`` (the heartbeat), ``release_lease()``; ``orphans()`` lists
@@ -32,17 +33,10 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 import attrs
 
-from ..errors import JournalError
+from ..errors import StoreError
 from ._claims import JournalEntry
 
 __all__ = ["Callback", "JobState", "Store", "StoreError", "Subscription"]
-
-
-class StoreError(JournalError):
-    """The store cannot be reached or used (connection refused, outage, bad URL).
-
-    A subclass of ``JournalError``: ``except JournalError`` catches every store failure.
-    """
 
 
 @attrs.frozen
@@ -179,6 +173,11 @@ class Store(Protocol):
 
     async def finish_create_slot(self, slot_id: str) -> None:
         """The create of ``slot_id`` got its reply: its slot now counts from now."""
+        ...
+
+    async def release_create_slot(self, slot_id: str) -> None:
+        """The create of ``slot_id`` was never sent (its request turned out to be claimed
+        by someone else): the in-flight slot is given back to the window."""
         ...
 
     # -- job registry

@@ -23,6 +23,16 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Self, TypeVar
 
+from ..config import (
+    REDIS_COMMAND_TIMEOUT,
+    REDIS_CONNECT_TIMEOUT,
+    REDIS_STREAM_BLOCK_MS,
+    REDIS_STREAM_MAXLEN,
+    SLOT_PENDING_MAX,
+    SLOT_PENDING_POLL,
+    SLOT_RETENTION,
+    STORE_TOKEN_BYTES,
+)
 from ._claims import MAYBE_SUBMITTED, SENDING, JournalEntry, public_body
 from ._keys import KEY_PREFIX, account_key, redact_url
 from ._owner import Owner, owner_alive
@@ -34,22 +44,12 @@ T = TypeVar("T")
 
 #: The key layout this code reads and writes.
 REDIS_SCHEMA_VERSION: Final = 1
-#: Callback stream entries kept per account (approximate trim).
-STREAM_MAXLEN: Final = 10_000
-#: A subscription's ``XREAD`` blocks at most this long per call (milliseconds).
-STREAM_BLOCK_MS: Final = 1000
-#: Connecting to Redis gives up after this long (seconds).
-CONNECT_TIMEOUT: Final = 5.0
-#: A Redis command gives up after this long (seconds; above ``STREAM_BLOCK_MS``).
-COMMAND_TIMEOUT: Final = 10.0
-#: Rate-slot entries are kept this long past their window, for inspection (seconds).
-SLOT_RETENTION: Final = 600.0
-#: An in-flight slot stops counting after this long: its owner died mid-create (seconds).
-SLOT_PENDING_MAX: Final = 120.0
-#: When only in-flight slots fill the window, ask again after this long (seconds).
-SLOT_PENDING_POLL: Final = 0.05
-#: Random bytes of a token created by ``get_or_create_token``.
-TOKEN_BYTES: Final = 24
+# Defaults live in suno_async.config.
+STREAM_MAXLEN: Final = REDIS_STREAM_MAXLEN
+STREAM_BLOCK_MS: Final = REDIS_STREAM_BLOCK_MS
+CONNECT_TIMEOUT: Final = REDIS_CONNECT_TIMEOUT
+COMMAND_TIMEOUT: Final = REDIS_COMMAND_TIMEOUT
+TOKEN_BYTES: Final = STORE_TOKEN_BYTES
 
 _CLAIM: Final = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -487,6 +487,11 @@ class RedisStore(Store):
         await self._call(
             "finish_create_slot", lambda: self._script(_FINISH_SLOT)(keys=keys, args=[slot_id])
         )
+
+    async def release_create_slot(self, slot_id: str) -> None:
+        """Give back the in-flight slot ``slot_id`` (nothing was sent with it)."""
+        key = self._key("slots-in-flight")
+        await self._call("release_create_slot", lambda: self._client().zrem(key, slot_id))
 
     # ------------------------------------------------------------------ job registry
 

@@ -34,29 +34,27 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, Final, Self
 
+from ..config import (
+    FEED_BATCH,
+    FEED_POLL_INTERVAL,
+    FEED_RETENTION,
+    SLOT_PENDING_MAX,
+    SLOT_PENDING_POLL,
+    SLOT_RETENTION,
+    STORE_TOKEN_BYTES,
+)
 from ._claims import MAYBE_SUBMITTED, ClaimTable, JournalEntry
 from ._engine import DEFAULT_LOCK_TIMEOUT, SQLiteEngine
 from ._keys import account_key
 from ._owner import Owner
 from .base import Callback, JobState, Store, StoreError
 
-__all__ = ["FEED_POLL_INTERVAL", "FEED_RETENTION", "SLOT_RETENTION", "SQLiteStore"]
+__all__ = [
+    "FEED_POLL_INTERVAL", "FEED_RETENTION", "SLOT_RETENTION", "SQLiteStore", "store_view",
+]
 
-#: How often a subscription reads the callback feed (seconds): the SQLite routing delay.
-FEED_POLL_INTERVAL: Final = 0.05
-#: Callback feed rows older than this are pruned (seconds).
-FEED_RETENTION: Final = 3600.0
-#: Rate-slot rows are kept this long past their window, for inspection (seconds).
-SLOT_RETENTION: Final = 600.0
-#: An in-flight slot (taken with a ``slot_id``, not finished) stops counting after this
-#: long: its owner died mid-create (seconds; above a POST's total timeout).
-SLOT_PENDING_MAX: Final = 120.0
-#: When only in-flight slots fill the window, ask again after this long (seconds).
-SLOT_PENDING_POLL: Final = 0.05
-#: Feed rows a subscription reads per query.
-FEED_BATCH: Final = 256
-#: Random bytes of a token created by ``get_or_create_token``.
-TOKEN_BYTES: Final = 24
+# Defaults live in suno_async.config.
+TOKEN_BYTES: Final = STORE_TOKEN_BYTES
 
 _JOB_COLUMNS: Final = "task_id, kind, stage, status, record, final, updated_at, owner, lease_until"
 
@@ -93,14 +91,7 @@ class SQLiteStore(Store):
 
     def for_account(self, api_key: str, api_host: str) -> SQLiteStore:
         """A view scoped to one account; it shares this store's file and thread."""
-        view = object.__new__(SQLiteStore)
-        view.path = self.path
-        view.account = account_key(api_key, api_host)
-        view._engine = self._engine
-        view._owner = self._owner
-        view._root = False
-        view._claims = ClaimTable(self._engine, self._owner, view.account)
-        return view
+        return store_view(self._engine, self._owner, account_key(api_key, api_host))
 
     async def open(self) -> None:
         """Open the file and create or migrate its schema; raises ``JournalError``."""
@@ -216,6 +207,18 @@ class SQLiteStore(Store):
                 "UPDATE rate_slots SET at = MAX(at, ?), pending = 0"
                 " WHERE account = ? AND slot_id = ?",
                 (time.time(), account, slot_id),
+            )
+
+        await self._engine.run(write, write=True)
+
+    async def release_create_slot(self, slot_id: str) -> None:
+        """Give back the in-flight slot ``slot_id`` (nothing was sent with it)."""
+        account = self.account
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM rate_slots WHERE account = ? AND slot_id = ? AND pending = 1",
+                (account, slot_id),
             )
 
         await self._engine.run(write, write=True)
@@ -390,6 +393,19 @@ class SQLiteStore(Store):
             return str(value)
 
         return await self._engine.run(write, write=True)
+
+
+def store_view(engine: SQLiteEngine, owner: Owner, account: str = "") -> SQLiteStore:
+    """A ``SQLiteStore`` over an engine someone else owns and closes (package-internal:
+    the journal and :meth:`SQLiteStore.for_account` use it); closing the view is a no-op."""
+    view = object.__new__(SQLiteStore)
+    view.path = engine.path
+    view.account = account
+    view._engine = engine
+    view._owner = owner
+    view._root = False
+    view._claims = ClaimTable(engine, owner, account)
+    return view
 
 
 def _slot_wait(done: list[float], used: int, limit: int, per: float, now: float) -> float:

@@ -29,6 +29,7 @@ from ..jobs.job import Job
 from ..journal import Journal
 from ..models.records import Record
 from ..models.requests import Request
+from ..store import Store, StoreSpec
 from ._batch import SyncBatchItem
 from ._job import SyncJob
 from ._loop import LoopThread
@@ -181,6 +182,7 @@ class SunoClient:
         rate_limit: RateLimit | None = None,
         callback_url: str | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
+        store: StoreSpec = None,
         call_timeout: float = SYNC_CALL_TIMEOUT,
     ) -> None:
         if not call_timeout > 0:
@@ -194,11 +196,13 @@ class SunoClient:
             "rate_limit": rate_limit,
             "callback_url": callback_url,
             "journal": journal,
+            "store": store,
         }
         runner = LoopThread(f"suno-async-sync-{next(_numbers)}")
 
         async def open_client() -> AsyncSunoClient:
-            return AsyncSunoClient(api_key, base_url, provider, **options)
+            # the store is opened here: an unreachable one fails the constructor
+            return await AsyncSunoClient(api_key, base_url, provider, **options).open()
 
         try:
             expired = _timed_out("SunoClient", call_timeout)
@@ -224,6 +228,11 @@ class SunoClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def open(self) -> SunoClient:
+        """Blocking :meth:`suno_async.SunoClient.open`: a no-op, the constructor already
+        opened the client and its store; returns it."""
+        return self
+
     def close(self) -> None:
         """Close the async client (pending waits end with ``ClientClosedError``) and stop
         the loop thread. Idempotent; bounded by ``CLOSE_TIMEOUT`` and the thread join."""
@@ -244,6 +253,11 @@ class SunoClient:
     @property
     def journal(self) -> Journal | None:
         return self._client.journal
+
+    @property
+    def store(self) -> Store | None:
+        """The shared store (see :class:`suno_async.SunoClient`); ``None`` in memory."""
+        return self._client.store
 
     @property
     def jobs(self) -> dict[str, SyncJob[Record]]:

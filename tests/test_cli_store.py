@@ -1,0 +1,82 @@
+"""``suno-async batch FILE --store URL``: several CLI processes run one batch together.
+
+Two real CLI processes over one batch file and one store (SQLite, and a real
+``redis-server``): each line is paid once, each track downloaded once (by one of the
+two), and the sandbox never answers HTTP 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from suno_async.sandbox import Sandbox
+
+from ._redis import free_port, redis_server, redis_url  # noqa: F401
+from .test_cli import GENERATE, cli, conn, start_cli
+from .test_store_shared import spec  # noqa: F401
+
+LINES = 6
+
+
+async def test_two_cli_processes_share_one_batch(spec: str, tmp_path: Path) -> None:  # noqa: F811
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text("".join(
+        json.dumps({"prompt": f"line {i}", "instrumental": True}) + "\n" for i in range(LINES)
+    ))
+    async with Sandbox(time_scale=0.01, seed=31, poll_limit=None) as sb:
+        procs = [
+            await start_cli(
+                "batch", str(batch), "--store", spec, "--download", str(tmp_path / name),
+                "--concurrency", str(LINES), "--json", *conn(sb), cwd=tmp_path,
+            )
+            for name in ("a", "b")
+        ]
+        outputs = [await asyncio.wait_for(p.communicate(), 90) for p in procs]
+        for proc, (_, err) in zip(procs, outputs, strict=True):
+            assert proc.returncode == 0, err.decode()
+        docs = [json.loads(out) for out, _ in outputs]
+        assert sb.stats.submissions[GENERATE] == LINES  # each line paid once
+        assert sb.stats.rate_limited == 0
+    assert sum(d["submitted"] for d in docs) == LINES
+    assert sum(d["resumed"] for d in docs) == LINES  # the other process re-attached
+    saved = [p for name in ("a", "b") if (tmp_path / name).exists()
+             for p in (tmp_path / name).iterdir()]
+    assert len(saved) == 2 * LINES  # two tracks per line, each downloaded once in all
+    files = [f for d in docs for job in d["jobs"] for f in job["files"]]
+    assert len(files) == len(set(files)) == 2 * LINES
+
+
+async def test_journal_and_store_together_are_refused(tmp_path: Path) -> None:
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text('{"prompt": "x"}\n')
+    async with Sandbox(time_scale=0.01, seed=32, poll_limit=None) as sb:
+        r = await cli("batch", str(batch), "--store", str(tmp_path / "s.sqlite3"),
+                      "--journal", str(tmp_path / "j.sqlite3"), *conn(sb), cwd=tmp_path)
+        assert r.code == 2, r.err
+        assert "--journal and --store" in r.err
+        assert sb.stats.submissions[GENERATE] == 0
+
+
+async def test_an_unreachable_store_fails_before_anything_is_sent(tmp_path: Path) -> None:
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text('{"prompt": "x"}\n')
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    async with Sandbox(time_scale=0.01, seed=33, poll_limit=None) as sb:
+        r = await cli("batch", str(batch), "--store", url, *conn(sb), cwd=tmp_path)
+        assert r.code != 0
+        assert "redis store" in r.err and "hunter2" not in r.err + r.out
+        assert sb.stats.submissions[GENERATE] == 0
+
+
+@pytest.mark.parametrize("command", ["generate"])
+async def test_generate_takes_a_store(command: str, tmp_path: Path) -> None:
+    async with Sandbox(time_scale=0.01, seed=34, poll_limit=None) as sb:
+        store = f"sqlite:///{tmp_path / 's.sqlite3'}"
+        r = await cli(command, "one song", "--store", store, "--wait", *conn(sb), cwd=tmp_path)
+        assert r.code == 0, r.err
+        assert sb.stats.submissions[GENERATE] == 1
+    assert (tmp_path / "s.sqlite3").exists()  # the shared window lives there
