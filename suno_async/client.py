@@ -57,7 +57,15 @@ from .jobs.job import Job
 from .jobs.kinds import KINDS, JobKind, kind_named
 from .jobs.scheduler import Poller
 from .journal import Journal
-from .models.enums import Model, SeparationType, SoundKey, VocalGender
+from .models.enums import (
+    Model,
+    PersonaModel,
+    SeparationType,
+    SingerSkillLevel,
+    SoundKey,
+    VocalGender,
+    VoiceLanguage,
+)
 from .models.records import (
     CoverArtRecord,
     LyricsRecord,
@@ -68,11 +76,14 @@ from .models.records import (
     RecoveryRecord,
     Track,
     VocalRemovalRecord,
+    VoiceRecord,
+    VoiceValidateRecord,
     WavRecord,
 )
 from .models.requests import (
     AddInstrumentalRequest,
     AddVocalsRequest,
+    CheckVoiceRequest,
     CoverArtRequest,
     DownloadUrlRequest,
     ExtendRequest,
@@ -92,9 +103,12 @@ from .models.requests import (
     UploadCoverRequest,
     UploadExtendRequest,
     UploadRequest,
+    VoiceGenerateRequest,
+    VoiceRegenerateRequest,
+    VoiceValidateRequest,
     WavRequest,
 )
-from .models.results import Persona, StyleBoost, TimestampedLyrics, UploadedFile
+from .models.results import CheckVoice, Persona, StyleBoost, TimestampedLyrics, UploadedFile
 from .store import Store, StoreSpec, store_for
 
 __all__ = ["KindName", "SunoClient", "UploadSource"]
@@ -332,6 +346,11 @@ class SunoClient:
         title: str | None = None,
         persona_id: str | None = None,
         call_back_url: str | None = None,
+        persona_model: PersonaModel | str | None = None,
+        duration: int | None = None,
+        image_urls: Sequence[str] | None = None,
+        audio_urls: Sequence[str] | None = None,
+        video_urls: Sequence[str] | None = None,
     ) -> Job[MusicRecord]:
         """Create music from text (two tracks); returns a :class:`Job` at once.
 
@@ -342,7 +361,7 @@ class SunoClient:
         ``call_back_url``). Invalid input raises ``RequestValidationError`` and sends
         nothing.
         """
-        return await self._create(_build(GenerateRequest, request, locals()))
+        return await self._create(_build(GenerateRequest, request, locals(), self.provider.name))
 
     async def upload_cover(
         self,
@@ -363,9 +382,14 @@ class SunoClient:
         persona_id: str | None = None,
         upload_url: str | None = None,
         call_back_url: str | None = None,
+        persona_model: PersonaModel | str | None = None,
+        duration: int | None = None,
+        image_urls: Sequence[str] | None = None,
+        audio_urls: Sequence[str] | None = None,
+        video_urls: Sequence[str] | None = None,
     ) -> Job[MusicRecord]:
         """Cover uploaded audio (``upload_url``) in a new style; fields as for :meth:`generate`."""
-        return await self._create(_build(UploadCoverRequest, request, locals()))
+        return await self._create(_build(UploadCoverRequest, request, locals(), self.provider.name))
 
     async def add_instrumental(
         self,
@@ -385,7 +409,8 @@ class SunoClient:
     ) -> Job[MusicRecord]:
         """Generate accompaniment for a vocal stem (``upload_url``, ``title``, ``tags``,
         ``negative_tags``; ``model`` V4_5PLUS or V5)."""
-        return await self._create(_build(AddInstrumentalRequest, request, locals()))
+        req = _build(AddInstrumentalRequest, request, locals(), self.provider.name)
+        return await self._create(req)
 
     async def extend(
         self,
@@ -406,6 +431,7 @@ class SunoClient:
         continue_at: float | None = None,
         persona_id: str | None = None,
         call_back_url: str | None = None,
+        persona_model: PersonaModel | str | None = None,
     ) -> Job[MusicRecord]:
         """Extend a generated track; returns a music :class:`Job` at once.
 
@@ -416,7 +442,7 @@ class SunoClient:
 
         >>> # job = await client.extend(audio_id=track.id, model="V5")
         """
-        return await self._create(_build(ExtendRequest, request, locals()))
+        return await self._create(_build(ExtendRequest, request, locals(), self.provider.name))
 
     async def upload_extend(
         self,
@@ -438,6 +464,7 @@ class SunoClient:
         continue_at: float | None = None,
         persona_id: str | None = None,
         call_back_url: str | None = None,
+        persona_model: PersonaModel | str | None = None,
     ) -> Job[MusicRecord]:
         """Extend uploaded audio (``upload_url``); a music :class:`Job`.
 
@@ -446,7 +473,8 @@ class SunoClient:
 
         >>> # job = await client.upload_extend(upload_url=up.download_url, prompt="go on")
         """
-        return await self._create(_build(UploadExtendRequest, request, locals()))
+        req = _build(UploadExtendRequest, request, locals(), self.provider.name)
+        return await self._create(req)
 
     async def add_vocals(
         self,
@@ -473,7 +501,7 @@ class SunoClient:
         >>> # job = await client.add_vocals(upload_url=u, prompt="[Verse] ...", title="T",
         >>> #                               style="soul", negative_tags="metal")
         """
-        return await self._create(_build(AddVocalsRequest, request, locals()))
+        return await self._create(_build(AddVocalsRequest, request, locals(), self.provider.name))
 
     async def replace_section(
         self,
@@ -492,6 +520,7 @@ class SunoClient:
         model: Model | str | None = None,
         negative_tags: str | None = None,
         call_back_url: str | None = None,
+        source_duration: float | None = None,
     ) -> Job[MusicRecord]:
         """Regenerate a 6-60 s window of a track; a music :class:`Job`.
 
@@ -502,7 +531,8 @@ class SunoClient:
         >>> # job = await client.replace_section(task_id=t, audio_id=a, prompt="new line",
         >>> #     tags="pop", title="T", full_lyrics=lyrics, infill_start_s=10, infill_end_s=20)
         """
-        return await self._create(_build(ReplaceSectionRequest, request, locals()))
+        req = _build(ReplaceSectionRequest, request, locals(), self.provider.name)
+        return await self._create(req)
 
     async def mashup(
         self,
@@ -522,6 +552,11 @@ class SunoClient:
         style: str | None = None,
         title: str | None = None,
         call_back_url: str | None = None,
+        persona_id: str | None = None,
+        persona_model: PersonaModel | str | None = None,
+        lyrics: str | None = None,
+        variety: int | None = None,
+        duration: int | None = None,
     ) -> Job[MusicRecord]:
         """Blend exactly two uploaded tracks; a music :class:`Job`.
 
@@ -530,7 +565,7 @@ class SunoClient:
 
         >>> # job = await client.mashup(upload_url_list=[a, b], prompt="club edit")
         """
-        return await self._create(_build(MashupRequest, request, locals()))
+        return await self._create(_build(MashupRequest, request, locals(), self.provider.name))
 
     async def generate_sounds(
         self,
@@ -552,7 +587,7 @@ class SunoClient:
 
         >>> # job = await client.generate_sounds(prompt="rain", sound_loop=True)
         """
-        return await self._create(_build(SoundsRequest, request, locals()))
+        return await self._create(_build(SoundsRequest, request, locals(), self.provider.name))
 
     async def generate_lyrics(
         self,
@@ -569,7 +604,7 @@ class SunoClient:
         >>> # record = await (await client.generate_lyrics(prompt="city night"))
         >>> # record.variants[0].text
         """
-        return await self._create(_build(LyricsRequest, request, locals()))
+        return await self._create(_build(LyricsRequest, request, locals(), self.provider.name))
 
     async def convert_to_wav(
         self,
@@ -586,7 +621,7 @@ class SunoClient:
 
         >>> # wav = await (await client.convert_to_wav(task_id=t, audio_id=a))
         """
-        return await self._create(_build(WavRequest, request, locals()))
+        return await self._create(_build(WavRequest, request, locals(), self.provider.name))
 
     async def separate_vocals(
         self,
@@ -597,6 +632,8 @@ class SunoClient:
         audio_id: str | None = None,
         type: SeparationType | str | None = None,
         call_back_url: str | None = None,
+        stem_name: str | None = None,
+        audio_url: str | None = None,
     ) -> Job[VocalRemovalRecord]:
         """Stems of a generated track; a vocal-removal :class:`Job` (``record.stems``).
 
@@ -606,7 +643,8 @@ class SunoClient:
         >>> # sep = await (await client.separate_vocals(task_id=t, audio_id=a))
         >>> # sep.stems["vocal"], sep.origin_data[0].id
         """
-        return await self._create(_build(SeparateVocalsRequest, request, locals()))
+        req = _build(SeparateVocalsRequest, request, locals(), self.provider.name)
+        return await self._create(req)
 
     async def generate_midi(
         self,
@@ -624,7 +662,7 @@ class SunoClient:
 
         >>> # midi = await (await client.generate_midi(task_id=separation_task_id))
         """
-        return await self._create(_build(MidiRequest, request, locals()))
+        return await self._create(_build(MidiRequest, request, locals(), self.provider.name))
 
     async def create_music_video(
         self,
@@ -644,7 +682,7 @@ class SunoClient:
 
         >>> # video = await (await client.create_music_video(task_id=t, audio_id=a))
         """
-        return await self._create(_build(MusicVideoRequest, request, locals()))
+        return await self._create(_build(MusicVideoRequest, request, locals(), self.provider.name))
 
     async def generate_cover_art(
         self,
@@ -660,7 +698,7 @@ class SunoClient:
 
         >>> # art = await (await client.generate_cover_art(task_id=t))
         """
-        return await self._create(_build(CoverArtRequest, request, locals()))
+        return await self._create(_build(CoverArtRequest, request, locals(), self.provider.name))
 
     async def recover_audio(
         self,
@@ -679,7 +717,67 @@ class SunoClient:
         >>> # recovered = await (await client.recover_audio(suno_task_id=t))
         >>> # [t.audio_url for t in recovered.tracks if t.ok]
         """
-        return await self._create(_build(RecoveryRequest, request, locals()))
+        return await self._create(_build(RecoveryRequest, request, locals(), self.provider.name))
+
+    # ------------------------------------------------------------------ Suno Voice
+    # Consent-gated (kie): a voice is built only from a recording of the singer reading
+    # a verification phrase; use it only with the singer's consent.
+
+    async def validate_voice(
+        self,
+        request: VoiceValidateRequest | None = None,
+        /,
+        *,
+        voice_url: str | None = None,
+        vocal_start_s: float | None = None,
+        vocal_end_s: float | None = None,
+        language: VoiceLanguage | str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[VoiceValidateRecord]:
+        """Start a Suno Voice (consent-gated, free): the job's record carries the phrase
+        the singer must read (``record.validate_info``).
+
+        >>> # phrase = (await (await client.validate_voice(voice_url=u))).validate_info
+        """
+        req = _build(VoiceValidateRequest, request, locals(), self.provider.name)
+        return await self._create(req)
+
+    async def regenerate_voice_phrase(
+        self,
+        request: VoiceRegenerateRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[VoiceValidateRecord]:
+        """A new verification phrase for a validation task (``task_id``; consent-gated)."""
+        req = _build(VoiceRegenerateRequest, request, locals(), self.provider.name)
+        return await self._create(req)
+
+    async def generate_voice(
+        self,
+        request: VoiceGenerateRequest | None = None,
+        /,
+        *,
+        task_id: str | None = None,
+        verify_url: str | None = None,
+        voice_name: str | None = None,
+        description: str | None = None,
+        style: str | None = None,
+        singer_skill_level: SingerSkillLevel | str | None = None,
+        call_back_url: str | None = None,
+    ) -> Job[VoiceRecord]:
+        """Build the voice from the recorded phrase (consent-gated); the final record's
+        ``voice_id`` is a ``persona_id`` for ``persona_model="voice_persona"``."""
+        req = _build(VoiceGenerateRequest, request, locals(), self.provider.name)
+        return await self._create(req)
+
+    async def check_voice(
+        self, request: CheckVoiceRequest | None = None, /, *, task_id: str | None = None
+    ) -> CheckVoice:
+        """Whether a generated voice can be used (immediate; consent-gated family)."""
+        req = _build(CheckVoiceRequest, request, locals(), self.provider.name)
+        return await self._immediate(req, CheckVoice)
 
     async def get_download_url(
         self,
@@ -692,7 +790,8 @@ class SunoClient:
 
         >>> # link = await client.get_download_url(url=track.audio_url)
         """
-        return await self._download_url(_build(DownloadUrlRequest, request, locals()))
+        req = _build(DownloadUrlRequest, request, locals(), self.provider.name)
+        return await self._download_url(req)
 
     async def get_timestamped_lyrics(
         self,
@@ -709,7 +808,7 @@ class SunoClient:
         >>> # timed = await client.get_timestamped_lyrics(task_id=t, audio_id=a)
         >>> # timed.aligned_words[0].start_s
         """
-        req = _build(TimestampedLyricsRequest, request, locals())
+        req = _build(TimestampedLyricsRequest, request, locals(), self.provider.name)
         return await self._immediate(req, TimestampedLyrics)
 
     async def boost_style(
@@ -725,7 +824,8 @@ class SunoClient:
 
         >>> # boosted = await client.boost_style(content="Pop, Mysterious")
         """
-        return await self._immediate(_build(StyleBoostRequest, request, locals()), StyleBoost)
+        req = _build(StyleBoostRequest, request, locals(), self.provider.name)
+        return await self._immediate(req, StyleBoost)
 
     async def generate_persona(
         self,
@@ -748,7 +848,8 @@ class SunoClient:
         >>> # persona = await client.generate_persona(task_id=t, audio_id=a, name="Nova",
         >>> #                                         description="airy pop")
         """
-        return await self._immediate(_build(PersonaRequest, request, locals()), Persona)
+        req = _build(PersonaRequest, request, locals(), self.provider.name)
+        return await self._immediate(req, Persona)
 
     # ------------------------------------------------------------------ files
 
@@ -1014,17 +1115,18 @@ class SunoClient:
         )
 
 
-def _build(cls: type[Q], request: Q | None, scope: Mapping[str, Any]) -> Q:
+def _build(cls: type[Q], request: Q | None, scope: Mapping[str, Any], host: str) -> Q:
     """The request of an endpoint method: the object passed, or one built from the
-    keyword arguments that were given (``None`` means "not given")."""
+    keyword arguments that were given (``None`` means "not given"), validated for the
+    client's provider ``host`` (its models, limits and fields)."""
     fields = {k: v for k, v in scope.items() if k not in ("self", "request") and v is not None}
     if request is not None:
         if fields:
             raise TypeError("pass either a request object or keyword fields, not both")
         if not isinstance(request, cls):
             raise TypeError(f"expected {cls.__name__}, got {type(request).__name__}")
-        return request
-    return cls(**fields)
+        return request.for_host(host)
+    return cls(**fields, host=host)
 
 
 def _check_type(name: str, value: object, expected: type | tuple[type, ...]) -> None:

@@ -44,6 +44,8 @@ from ..models.records import (
     Record,
     RecoveryRecord,
     VocalRemovalRecord,
+    VoiceRecord,
+    VoiceValidateRecord,
     WavRecord,
 )
 
@@ -152,7 +154,23 @@ def _wav_complete(record: WavRecord) -> bool:
 
 
 def _stems_complete(record: VocalRemovalRecord) -> bool:
-    return bool(record.stems)
+    # split_stem_advanced reports its stems as origin_data extract/remove pairs
+    return bool(record.stems) or any(item.urls for item in record.origin_data)
+
+
+def _voice_complete(record: VoiceRecord) -> bool:
+    return bool(record.voice_id)
+
+
+def _voice_validate_complete(record: VoiceValidateRecord) -> bool:
+    return record.validate_info is not None
+
+
+#: Suno Voice (consent-gated): a verification that did not pass, or a failed voice.
+_VOICE_FAILURES: Final[Mapping[str, type[JobFailedError]]] = {
+    "processing_validate_fail": GenerationFailedError,
+    "fail": GenerationFailedError,
+}
 
 
 def _mp4_complete(record: Mp4Record) -> bool:
@@ -282,6 +300,33 @@ KINDS: Final[Mapping[str, JobKind]] = {
             # the callback has the record-info shape: its code is the exact status
             exact_callback_failures=True,
             poll_again=_recovery_odd,
+        ),
+        JobKind(
+            name="voice_validate",
+            record_path="/api/v1/voice/validate-info",
+            record_type=VoiceValidateRecord,
+            # wait_validating: the phrase is ready for the singer to record (the result)
+            stages={
+                "wait_processing": Stage.PENDING,
+                "processing_validate": Stage.PENDING,
+                "wait_validating": Stage.SUCCESS,
+                "success": Stage.SUCCESS,
+            },
+            failures=_VOICE_FAILURES,
+            complete=_voice_validate_complete,
+        ),
+        JobKind(
+            name="voice",
+            record_path="/api/v1/voice/record-info",
+            record_type=VoiceRecord,
+            stages={
+                "wait_processing": Stage.PENDING,
+                "processing_validate": Stage.PENDING,
+                "wait_validating": Stage.PENDING,
+                "success": Stage.SUCCESS,
+            },
+            failures=_VOICE_FAILURES,
+            complete=_voice_complete,
         ),
     )
 }

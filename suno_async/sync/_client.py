@@ -317,8 +317,12 @@ class SunoClient:
     create_music_video = job_method(AsyncSunoClient.create_music_video)
     generate_cover_art = job_method(AsyncSunoClient.generate_cover_art)
     recover_audio = job_method(AsyncSunoClient.recover_audio)
+    validate_voice = job_method(AsyncSunoClient.validate_voice)
+    regenerate_voice_phrase = job_method(AsyncSunoClient.regenerate_voice_phrase)
+    generate_voice = job_method(AsyncSunoClient.generate_voice)
 
     get_download_url = value_method(AsyncSunoClient.get_download_url)
+    check_voice = value_method(AsyncSunoClient.check_voice)
     get_timestamped_lyrics = value_method(AsyncSunoClient.get_timestamped_lyrics)
     boost_style = value_method(AsyncSunoClient.boost_style)
     generate_persona = value_method(AsyncSunoClient.generate_persona)
