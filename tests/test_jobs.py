@@ -390,3 +390,20 @@ async def test_aclose_cancels_queued_calls_instead_of_sending_them(sandbox: Sand
     with pytest.raises((asyncio.CancelledError, ClientClosedError)):
         await queued
     assert sandbox.stats.received["/api/v1/generate"] == 1
+
+
+async def test_wait_arguments_are_checked_before_waiting(client: SunoClient) -> None:
+    """Issue 12 item 16: nan, strings and other types are clear errors naming the
+    argument (nan used to stall the client's other jobs)."""
+    job = await client.generate(prompt="checked waits")
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError, match="timeout"):
+            await job.wait(timeout=bad)
+    with pytest.raises(TypeError, match="timeout"):
+        await job.wait(timeout="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="until"):
+        await job.wait(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown stage"):
+        await job.wait("DONE")  # type: ignore[arg-type]
+    record = await job.wait("SUCCESS", timeout=10)  # type: ignore[arg-type]
+    assert record.tracks and job.stage is Stage.SUCCESS

@@ -5,6 +5,7 @@ A job is fed by the client's poller and by webhooks through one idempotent
 and out-of-order deliveries change nothing.
 
 >>> import asyncio
+import math
 >>> from suno_async import SunoClient, Stage, PollPolicy
 >>> from suno_async.sandbox import Sandbox
 >>> async def main():
@@ -308,8 +309,8 @@ class Job(Generic[R]):
         A failure raises the job's error whatever ``until`` is. Cancelling a wait
         cancels only that wait.
         """
-        if until is Stage.FAILED:
-            raise ValueError("wait() takes PENDING, TEXT_SUCCESS, FIRST_SUCCESS or SUCCESS")
+        until = _stage_arg(until)
+        timeout = _timeout_arg(timeout)
         if self._stage is Stage.FAILED:
             assert self._error is not None
             raise self._error
@@ -381,6 +382,31 @@ def _reachable(kind: JobKind) -> tuple[Stage, ...]:
         stages = tuple(sorted(s for s in known if s not in (Stage.PENDING, Stage.FAILED)))
         _REACHABLE[kind.name] = stages
     return stages
+
+
+def _stage_arg(until: object) -> Stage:
+    """``until`` as a waitable :class:`Stage` (a stage name is accepted)."""
+    if isinstance(until, str) and not isinstance(until, Stage):
+        try:
+            until = Stage[until.upper()]
+        except KeyError:
+            raise ValueError(f"wait(until=...) got an unknown stage name {until!r}") from None
+    if not isinstance(until, Stage):
+        raise TypeError(f"wait(until=...) takes a Stage, got {type(until).__name__}")
+    if until is Stage.FAILED:
+        raise ValueError("wait() takes PENDING, TEXT_SUCCESS, FIRST_SUCCESS or SUCCESS")
+    return until
+
+
+def _timeout_arg(timeout: object) -> float | None:
+    """``timeout`` as finite, non-negative seconds (``None``: the policy's max_wait)."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"wait(timeout=...) takes seconds as a number, got {timeout!r}")
+    if not math.isfinite(timeout) or timeout < 0:
+        raise ValueError(f"wait(timeout=...) must be finite and >= 0, got {timeout!r}")
+    return float(timeout)
 
 
 def _consume(future: asyncio.Future[Any]) -> None:
