@@ -5,7 +5,6 @@ A job is fed by the client's poller and by webhooks through one idempotent
 and out-of-order deliveries change nothing.
 
 >>> import asyncio
-import math
 >>> from suno_async import SunoClient, Stage, PollPolicy
 >>> from suno_async.sandbox import Sandbox
 >>> async def main():
@@ -24,6 +23,7 @@ import math
 from __future__ import annotations
 
 import asyncio
+import math
 import logging
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
