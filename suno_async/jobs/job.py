@@ -23,8 +23,8 @@ and out-of-order deliveries change nothing.
 from __future__ import annotations
 
 import asyncio
-import math
 import logging
+import math
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
