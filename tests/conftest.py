@@ -10,12 +10,13 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 
-import aiohttp.web_app
 import pytest
 from hypothesis import settings
 
 from suno_async import PollPolicy, RateLimit, RetryPolicy, SunoClient, Timeouts
 from suno_async.sandbox import Sandbox
+
+from ._reliability import forget_aiohttp_middleware_chains
 
 #: Property tests are deterministic in CI: fixed derivation of examples from the test,
 #: no example database carried between runs (``HYPOTHESIS_PROFILE=dev`` to explore).
@@ -37,24 +38,10 @@ FAST_RETRY = RetryPolicy(max_attempts=4, max_delay=0.05, base=0.005)
 FAST_TIMEOUTS = Timeouts(connect=2.0, read=5.0, total=10.0)
 
 
-def _forget_aiohttp_middleware_chains() -> None:
-    """Drop aiohttp's module-level cache of middleware chains.
-
-    aiohttp (3.10+) caches, per ``(handler, apps)``, the chain it builds for an app with
-    middlewares in an ``lru_cache(maxsize=1024)``; each entry keeps its whole closed
-    application (for a sandbox: its routes, tasks and media) alive. A suite starts
-    hundreds of sandboxes, so the heap grows by each one and every ``gc.collect()``
-    (``no_leaks`` runs one per test) gets slower as the run goes on. Only a cache.
-    """
-    cached = getattr(aiohttp.web_app, "_cached_build_middleware", None)
-    if cached is not None:
-        cached.cache_clear()
-
-
 @pytest.fixture(autouse=True)
 def _closed_apps_are_freed() -> Iterator[None]:
     yield
-    _forget_aiohttp_middleware_chains()
+    forget_aiohttp_middleware_chains()
 
 
 @pytest.fixture
