@@ -72,8 +72,8 @@ async def sb() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture
 async def slow_sb() -> AsyncIterator[Sandbox]:
-    """Jobs that run ~1.2-1.8 s: still running when a test interrupts the command."""
-    async with Sandbox(time_scale=0.01, seed=5, poll_limit=None) as sandbox:
+    """Jobs that run ~0.6-0.9 s: still running when a test interrupts the command."""
+    async with Sandbox(time_scale=0.005, seed=5, poll_limit=None) as sandbox:
         yield sandbox
 
 
