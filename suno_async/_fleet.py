@@ -39,6 +39,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .config import (
+    FLEET_FEED_STOP,
     FLEET_MAX_MESSAGE,
     FLEET_TAKEOVER_BATCH,
     JOURNAL_DRAIN_TIMEOUT,
@@ -49,7 +50,7 @@ from .errors import APIResponseValidationError, ClientClosedError, JournalError,
 from .jobs.job import Job
 from .jobs.kinds import JobKind, kind_named
 from .jobs.scheduler import Poller
-from .store.base import Callback, JobState, Store
+from .store.base import Callback, JobState, Store, Subscription
 
 if TYPE_CHECKING:
     from ._registry import JobRegistry
@@ -98,6 +99,7 @@ class Fleet:
         self._loops: list[asyncio.Task[None]] = []
         self._started = False
         self._closed = False
+        self._feed: Subscription | None = None
 
     def __repr__(self) -> str:
         return f"Fleet(owned={len(self.owned)}, followed={len(self.followed)})"
@@ -133,6 +135,15 @@ class Fleet:
         if self._closed:
             return
         self._closed = True
+        # A task blocked in a Redis XREAD does not always honour a cancel until the
+        # driver's socket timeout: the feed is told to stop after its current read
+        # (REDIS_STREAM_BLOCK_MS), the other loops are cancelled.
+        stop = getattr(self._feed, "close", None)
+        if callable(stop):
+            stop()
+            listener = self._loops[:1]
+            if listener:
+                await asyncio.wait(listener, timeout=FLEET_FEED_STOP)
         for task in self._loops:
             task.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
@@ -301,10 +312,15 @@ class Fleet:
         while not self._closed:
             try:
                 async with self.store.subscribe() as feed:
+                    self._feed = feed
                     if not subscribed.done():
                         subscribed.set_result(None)
                     async for message in feed:
+                        if self._closed:
+                            return  # a driver that swallowed our cancel: stop anyway
                         self._receive(message)
+                    if self._closed:
+                        return
             except asyncio.CancelledError:
                 raise
             except JournalError as exc:
@@ -313,6 +329,8 @@ class Fleet:
                 log.exception("fleet feed: unexpected error")
             if not subscribed.done():
                 subscribed.set_result(None)  # start() does not wait for a broken store
+            if self._closed:
+                return
             await asyncio.sleep(_RESUBSCRIBE_PAUSE)
 
     def _receive(self, message: Callback) -> None:
@@ -353,15 +371,18 @@ class Fleet:
 
     # ------------------------------------------------------------------ loops
 
+    # A driver may turn our cancel into its own error (redis-py raises a connection
+    # error from a cancelled command): every loop also stops on ``_closed``.
     async def _heartbeat(self) -> None:
-        while True:
+        while not self._closed:
             await asyncio.sleep(self.policy.heartbeat)
             if not self.owned:
                 continue
             try:
                 held = set(await self.store.renew(self.owner, self.policy.lease_ttl))
             except JournalError as exc:
-                self._store_trouble("renewing leases for", "*", exc)
+                if not self._closed:
+                    self._store_trouble("renewing leases for", "*", exc)
                 continue
             registry = self.registry
             for task_id in sorted(self.owned - held):
@@ -382,7 +403,7 @@ class Fleet:
         step = min(self.policy.follow_interval, self.policy.takeover)
         next_takeover = loop.time() + self.policy.takeover
         next_follow = loop.time() + self.policy.follow_interval
-        while True:
+        while not self._closed:
             await asyncio.sleep(step)
             now = loop.time()
             try:
@@ -393,7 +414,8 @@ class Fleet:
                     next_takeover = now + self.policy.takeover
                     await self._take_over()
             except JournalError as exc:
-                self._store_trouble("watching", "*", exc)
+                if not self._closed:
+                    self._store_trouble("watching", "*", exc)
 
     async def _follow(self, now: float) -> None:
         """Read each followed job's row; expire, catch up, or take it over."""

@@ -147,6 +147,9 @@ DEFAULT_LEASE_TTL: Final = 30.0
 DEFAULT_FOLLOW_INTERVAL: Final = 5.0
 #: Orphaned leases taken over per look (bounded: the store's rows are many).
 FLEET_TAKEOVER_BATCH: Final = 100
+#: On close, the fleet's feed reader gets this long to end its blocking read (seconds;
+#: above ``REDIS_STREAM_BLOCK_MS``), then it is cancelled.
+FLEET_FEED_STOP: Final = 1.0
 #: A poll's or a callback's record routed through the store is at most this long (bytes).
 FLEET_MAX_MESSAGE: Final = 1_048_576
 
@@ -498,7 +501,7 @@ STORE_TOKEN_BYTES: Final = 24
 #: Callback stream entries a Redis store keeps per account (approximate trim).
 REDIS_STREAM_MAXLEN: Final = 10_000
 #: A Redis subscription's ``XREAD`` blocks at most this long per call (milliseconds).
-REDIS_STREAM_BLOCK_MS: Final = 1000
+REDIS_STREAM_BLOCK_MS: Final = 250
 #: Connecting to Redis gives up after this long (seconds).
 REDIS_CONNECT_TIMEOUT: Final = 5.0
 #: A Redis command gives up after this long (seconds; above ``REDIS_STREAM_BLOCK_MS``).

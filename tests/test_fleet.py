@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -47,8 +48,8 @@ async def slow_sandbox() -> AsyncIterator[Sandbox]:
         yield sb
 
 
-def fleet_client(sb: Sandbox, spec: str, **overrides: object) -> SunoClient:
-    options: dict[str, object] = {"store": spec, "fleet": FLEET}
+def fleet_client(sb: Sandbox, store: str, **overrides: object) -> SunoClient:
+    options: dict[str, object] = {"store": store, "fleet": FLEET}
     options.update(overrides)
     return make_client(sb, **options)
 
@@ -176,10 +177,10 @@ async def test_a_lease_lost_while_alive_turns_the_job_into_a_followed_one(
             await eventually(lambda: job.task_id in a.fleet.followed, 5)  # type: ignore[union-attr]
             assert a.fleet.stats["lost"] == 1  # type: ignore[union-attr]
             # the new owner's observation reaches a through the store
-            await store.put_job(job.task_id, "music", stage="FAILED", status="GENERATE_AUDIO_FAILED",
-                                record='{"taskId": "%s", "status": "GENERATE_AUDIO_FAILED",'
-                                       ' "errorCode": 400, "errorMessage": "boom"}' % job.task_id,
-                                final=True)
+            failed = json.dumps({"taskId": job.task_id, "status": "GENERATE_AUDIO_FAILED",
+                                 "errorCode": 400, "errorMessage": "boom"})
+            await store.put_job(job.task_id, "music", stage="FAILED",
+                                status="GENERATE_AUDIO_FAILED", record=failed, final=True)
             with pytest.raises(GenerationFailedError):
                 await asyncio.wait_for(job, 10)
     finally:
@@ -257,15 +258,15 @@ async def test_attaching_a_fleet_client_before_opening_it_is_a_clear_error(
 async def test_fleet_can_be_turned_off_and_journal_has_none(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    spec = f"sqlite:///{tmp_path / 's.sqlite3'}"
-    async with make_client(sandbox, store=spec, fleet=FleetPolicy(enabled=False)) as off:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    async with make_client(sandbox, store=path, fleet=FleetPolicy(enabled=False)) as off:
         assert off.fleet is None
         job = await off.generate(prompt="plain")
         await asyncio.wait_for(job, 10)
     async with make_client(sandbox, journal=tmp_path / "j.sqlite3") as journaled:
         assert journaled.fleet is None
     with pytest.raises(TypeError, match="fleet"):
-        make_client(sandbox, store=spec, fleet={"lease_ttl": 1})
+        make_client(sandbox, store=path, fleet={"lease_ttl": 1})
     for bad in ({"lease_ttl": 0}, {"follow_interval": -1}, {"takeover_interval": 0}):
         with pytest.raises(ValueError):
             FleetPolicy(**bad)  # type: ignore[arg-type]

@@ -644,6 +644,12 @@ class _StreamSubscription:
     ) -> None:
         self._closed = True
 
+    def close(self) -> None:
+        """Stop iterating after the blocking read in progress (at most
+        ``REDIS_STREAM_BLOCK_MS``): cancelling a task blocked in ``XREAD`` is not
+        always honoured by the driver until its socket timeout."""
+        self._closed = True
+
     def __aiter__(self) -> Self:
         return self
 

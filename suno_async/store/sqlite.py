@@ -447,6 +447,10 @@ class _FeedSubscription:
     ) -> None:
         self._closed = True
 
+    def close(self) -> None:
+        """Stop iterating at the next read of the feed."""
+        self._closed = True
+
     def __aiter__(self) -> Self:
         return self
 
