@@ -976,8 +976,16 @@ class SunoClient:
         :meth:`generate_many`. Leaving the loop early sends
         nothing more (created jobs keep running on the client).
 
-        >>> # async for item in client.generate_many_iter(requests, concurrency=8):
-        >>> #     print(item.index, item.record or item.failure)
+        >>> from suno_async.sandbox import Sandbox
+        >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
+        >>> async def main():
+        ...     async with Sandbox(time_scale=0.002, seed=4) as sb, SunoClient(
+        ...             api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
+        ...         requests = [GenerateRequest(prompt="ok"), {"prompt": "[[fail]] no"}]
+        ...         return [(item.index, item.record is None, type(item.failure).__name__)
+        ...                 async for item in client.generate_many_iter(requests)]
+        >>> sorted(asyncio.run(main()))
+        [(0, False, 'NoneType'), (1, True, 'GenerationFailedError')]
         """
         self._check_open()
         return iter_settled(self.submitter, requests, concurrency=concurrency, on_item=on_item)
