@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
 import attrs
 
@@ -30,40 +30,107 @@ from .config import DEFAULT_BATCH_CONCURRENCY
 from .errors import JournalError, SunoError
 from .jobs.job import Job
 from .models.records import Record
-from .models.requests import GenerateRequest, Request
+from .models.requests import (
+    AddInstrumentalRequest,
+    AddVocalsRequest,
+    ExtendRequest,
+    GenerateRequest,
+    MashupRequest,
+    ReplaceSectionRequest,
+    Request,
+    SoundsRequest,
+    UploadCoverRequest,
+    UploadExtendRequest,
+)
 
 if TYPE_CHECKING:
+    # A default (PEP 696) for the bare name: ``BatchItem`` written without a type
+    # argument (0.1.0 annotations, the CLI) stays ``BatchItem[Any]`` as before, so no
+    # existing annotation breaks; every signature of this package names its type.
+    # Type checkers ship typing_extensions' stubs; at run time a plain TypeVar serves.
+    from typing_extensions import TypeVar
+
     from ._submitter import Submitter
 
-__all__ = ["BatchItem", "as_completed", "gather", "submit_many"]
+    RI = TypeVar("RI", bound=Record, default=Any)
+else:
+    from typing import TypeVar
+
+    RI = TypeVar("RI", bound=Record)
+
+__all__ = [
+    "BatchItem",
+    "BatchRequest",
+    "MusicBatchRequest",
+    "as_completed",
+    "gather",
+    "iter_settled",
+    "submit_many",
+]
 
 R = TypeVar("R", bound=Record)
 
+#: The request classes whose tasks give a :class:`~suno_async.MusicRecord`; a mapping of
+#: fields is a :class:`GenerateRequest`. A batch of these is ``BatchItem[MusicRecord]``.
+MusicBatchRequest = (
+    GenerateRequest | UploadCoverRequest | AddInstrumentalRequest | ExtendRequest
+    | UploadExtendRequest | AddVocalsRequest | ReplaceSectionRequest | MashupRequest
+    | SoundsRequest | Mapping[str, object]
+)
+#: Any item a batch takes: a task-creating request, or a mapping of generate fields.
+BatchRequest = Request | Mapping[str, object]
+
 
 @attrs.frozen
-class BatchItem:
-    """The outcome of submitting one request of a batch.
+class BatchItem(Generic[RI]):
+    """The outcome of one request of a batch; generic in the record type.
 
     ``job`` is set when the task was created (or found in the journal: ``resumed``);
     ``error`` when submission failed (validation, credits...). Other items go on. A
     :class:`~suno_async.errors.JournalError` with a ``task_id`` means the task was
-    created and is tracked, but could not be journaled.
+    created and is tracked, but could not be journaled. A batch of music requests
+    gives ``BatchItem[MusicRecord]``: ``item.job`` is a ``Job[MusicRecord]``.
+
+    >>> from suno_async.models.records import MusicRecord
+    >>> item = BatchItem[MusicRecord](0, GenerateRequest(prompt="a"), error=ValueError("x"))
+    >>> (item.ok, item.settled, item.failure, item.record)
+    (False, True, ValueError('x'), None)
     """
 
     index: int
     request: Request = attrs.field(repr=False)
-    # Any until BatchItem is generic in the record type (needs the CLI's annotations to
-    # name it: BatchItem[Record]); then generate_many can say BatchItem[MusicRecord].
-    job: Job[Any] | None = None
+    job: Job[RI] | None = None
     error: BaseException | None = None
     resumed: bool = False
 
     @property
     def ok(self) -> bool:
+        """True when the task exists (submitted or re-attached); says nothing of its end."""
         return self.job is not None
 
+    @property
+    def settled(self) -> bool:
+        """True once nothing more will happen here: submission failed, or the job
+        succeeded, failed or stopped being tracked (timed out, detached, client closed)."""
+        return self.job is None or self.job.done() or self.job.error is not None
 
-def batch_requests(requests: Iterable[Request | Mapping[str, Any]]) -> list[Request]:
+    @property
+    def failure(self) -> BaseException | None:
+        """Why this item gave no record: the submission error or the job's error."""
+        if self.error is not None:
+            return self.error
+        return None if self.job is None else self.job.error
+
+    @property
+    def record(self) -> RI | None:
+        """The final record once the job succeeded, else ``None``."""
+        job = self.job
+        if job is None or job.error is not None or not job.done():
+            return None
+        return job.record
+
+
+def batch_requests(requests: Iterable[BatchRequest]) -> list[Request]:
     """Every item as a task-creating request, checked before anything is sent.
 
     A mapping is taken as :class:`~suno_async.GenerateRequest` fields (as the CLI's
@@ -79,7 +146,7 @@ def batch_requests(requests: Iterable[Request | Mapping[str, Any]]) -> list[Requ
     items: list[Request] = []
     for index, item in enumerate(requests):
         if isinstance(item, Mapping):
-            fields = dict(item)
+            fields: dict[str, Any] = dict(item)  # checked by GenerateRequest
             if not all(isinstance(k, str) for k in fields):
                 raise TypeError(f"item {index} of the batch has non-str field names")
             try:
@@ -110,11 +177,11 @@ def _concurrency(value: object) -> int:
 
 async def submit_many(
     submitter: Submitter,
-    requests: Iterable[Request | Mapping[str, Any]],
+    requests: Iterable[BatchRequest],
     *,
     concurrency: int = DEFAULT_BATCH_CONCURRENCY,
-    on_item: Callable[[BatchItem], object] | None = None,
-) -> list[BatchItem]:
+    on_item: Callable[[BatchItem[R]], object] | None = None,
+) -> list[BatchItem[R]]:
     """Submit ``requests`` with at most ``concurrency`` unfinished jobs at a time.
 
     Returns one :class:`BatchItem` per request, in input order, once every request
@@ -126,7 +193,7 @@ async def submit_many(
     """
     limit = _concurrency(concurrency)
     items = batch_requests(requests)
-    results: list[BatchItem | None] = [None] * len(items)
+    results: list[BatchItem[R] | None] = [None] * len(items)
     slots = asyncio.Semaphore(limit)
     keys: list[str | None] = [None] * len(items)
     if submitter.store is not None:  # dedupe keys: identical requests told apart by order
@@ -142,6 +209,7 @@ async def submit_many(
     async def run_one(index: int, request: Request) -> None:
         await slots.acquire()
         running: Job[Any] | None = None
+        item: BatchItem[R]
         try:
             job, resumed = await submitter.submit_or_resume(request, keys[index], queued=True)
         except SunoError as exc:
@@ -149,6 +217,7 @@ async def submit_many(
             if isinstance(exc, JournalError) and exc.task_id is not None:
                 running = submitter.registry.get(exc.task_id)  # created, still tracked
         else:
+            # the record type follows the request class (generate_many's overloads say it)
             item = BatchItem(index, request, job=job, resumed=resumed)
             running = job
         finally:
@@ -172,8 +241,80 @@ async def submit_many(
     return [item for item in results if item is not None]
 
 
-def _jobs(items: Iterable[Job[Any] | BatchItem]) -> list[Job[Any]]:
-    jobs: list[Job[Any]] = []
+def iter_settled(
+    submitter: Submitter,
+    requests: Iterable[BatchRequest],
+    *,
+    concurrency: int = DEFAULT_BATCH_CONCURRENCY,
+    on_item: Callable[[BatchItem[R]], object] | None = None,
+) -> AsyncGenerator[BatchItem[R], None]:
+    """Submit as :func:`submit_many` does and yield each item as it *settles*.
+
+    A failed submission is yielded at once; a job when it succeeded, failed or stopped
+    being tracked (``item.settled``). Yielding starts with the first item to settle,
+    while later requests still wait for a free slot; each item is yielded once.
+    ``on_item`` is still called at each submission. Leaving the loop early (``break``,
+    an exception, cancellation) sends nothing more: requests not yet submitted are
+    dropped, jobs already created keep running on the client. Items are checked
+    here, at the call (``TypeError`` naming the index), not at the first step.
+    """
+    checked = batch_requests(requests)
+    _concurrency(concurrency)
+    return _settling(submitter, checked, concurrency, on_item)
+
+
+async def _settling(
+    submitter: Submitter,
+    requests: list[Request],
+    concurrency: int,
+    on_item: Callable[[BatchItem[R]], object] | None,
+) -> AsyncGenerator[BatchItem[R], None]:
+    settled: asyncio.Queue[BatchItem[R]] = asyncio.Queue()
+
+    def submitted(item: BatchItem[R]) -> None:
+        if on_item is not None:
+            on_item(item)
+        if item.job is None:
+            settled.put_nowait(item)
+        else:
+            item.job.add_done_callback(lambda _job: settled.put_nowait(item))
+
+    submitting = asyncio.ensure_future(
+        submit_many(submitter, requests, concurrency=concurrency, on_item=submitted)
+    )
+    yielded = 0
+    try:
+        while True:
+            if not settled.empty():
+                yielded += 1
+                yield settled.get_nowait()
+            elif submitting.done():
+                if yielded >= len(submitting.result()):  # raises what submission raised
+                    return
+                item = await settled.get()
+                yielded += 1
+                yield item
+            else:  # wait for an item to settle, or for the submission to end
+                getter = asyncio.ensure_future(settled.get())
+                try:
+                    await asyncio.wait({getter, submitting}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    if not getter.done():
+                        getter.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await getter
+                if getter.done() and not getter.cancelled():
+                    yielded += 1
+                    yield getter.result()
+    finally:
+        if not submitting.done():
+            submitting.cancel()  # unsent requests are dropped; created jobs keep running
+        with contextlib.suppress(BaseException):
+            await submitting
+
+
+def _jobs(items: Iterable[Job[R] | BatchItem[R]]) -> list[Job[R]]:
+    jobs: list[Job[R]] = []
     for item in items:
         if isinstance(item, BatchItem):
             if item.job is not None:
@@ -183,30 +324,22 @@ def _jobs(items: Iterable[Job[Any] | BatchItem]) -> list[Job[Any]]:
     return jobs
 
 
-async def _settle(job: Job[Any]) -> Job[Any]:
+async def _settle(job: Job[R]) -> Job[R]:
     with contextlib.suppress(Exception):
         await job.wait()
     return job
 
 
-@overload
-def as_completed(
-    items: Iterable[Job[R]], *, timeout: float | None = None
-) -> AsyncIterator[Job[R]]: ...
-@overload
-def as_completed(
-    items: Iterable[Job[Any] | BatchItem], *, timeout: float | None = None
-) -> AsyncIterator[Job[Any]]: ...
-
-
 async def as_completed(
-    items: Iterable[Job[Any] | BatchItem], *, timeout: float | None = None
-) -> AsyncIterator[Job[Any]]:
+    items: Iterable[Job[R] | BatchItem[R]], *, timeout: float | None = None
+) -> AsyncIterator[Job[R]]:
     """Yield jobs as they finish (succeeded, failed or timed out), fastest first.
 
     Accepts jobs or :class:`BatchItem` s (items whose submission failed are skipped).
     ``await`` a yielded job for its result or error. ``timeout`` bounds the whole
-    iteration (``TimeoutError``); jobs keep running either way.
+    iteration (``TimeoutError``); jobs keep running either way. To see every item of
+    a batch as it settles, failed submissions included, while the batch is still
+    being submitted, use ``client.generate_many_iter`` instead.
     """
     pending = {asyncio.ensure_future(_settle(job)) for job in _jobs(items)}
     loop = asyncio.get_running_loop()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -39,7 +39,7 @@ from ._ratelimit import CreateLimiter
 from ._registry import JobRegistry
 from ._submitter import Submission, Submitter
 from ._uploads import FormFactory, UploadSource, upload_body
-from .batch import BatchItem, submit_many
+from .batch import BatchItem, BatchRequest, MusicBatchRequest, iter_settled, submit_many
 from .config import (
     DEFAULT_BATCH_CONCURRENCY,
     DEFAULT_DOWNLOAD_TIMEOUT,
@@ -938,13 +938,24 @@ class SunoClient:
 
     # ------------------------------------------------------------------ batches
 
+    @overload
+    async def generate_many(
+        self, requests: Iterable[MusicBatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[BatchItem[MusicRecord]], object] | None = ...,
+    ) -> list[BatchItem[MusicRecord]]: ...
+    @overload
+    async def generate_many(
+        self, requests: Iterable[BatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[BatchItem[Record]], object] | None = ...,
+    ) -> list[BatchItem[Record]]: ...
+
     async def generate_many(
         self,
-        requests: Iterable[Request | Mapping[str, Any]],
+        requests: Iterable[BatchRequest],
         *,
         concurrency: int = DEFAULT_BATCH_CONCURRENCY,
-        on_item: Callable[[BatchItem], object] | None = None,
-    ) -> list[BatchItem]:
+        on_item: Callable[[BatchItem[Any]], object] | None = None,
+    ) -> list[BatchItem[Any]]:
         """Submit many requests (any task-creating request objects, not only generate;
         a mapping is taken as :class:`GenerateRequest` fields).
 
@@ -952,15 +963,58 @@ class SunoClient:
         creates no task raises ``TypeError`` naming its index. At most
         ``concurrency`` jobs are unfinished at once (not only in submission); items
         wait for their turn at the rate limiter however long the queue is. Returns a
-        :class:`~suno_async.batch.BatchItem` per request in input order; a failed
+        :class:`~suno_async.batch.BatchItem` per request in input order, once the last
+        is submitted (``BatchItem[MusicRecord]`` for music requests); a failed
         submission is reported on its item and the batch goes on. With a journal,
         requests submitted by an earlier run are re-attached, not re-sent.
-        Follow up with ``suno_async.as_completed(items)``.
+        Follow up with ``suno_async.as_completed(items)``, or use
+        :meth:`generate_many_iter` to see items as they settle.
         """
         self._check_open()
         return await submit_many(
             self.submitter, requests, concurrency=concurrency, on_item=on_item
         )
+
+    @overload
+    def generate_many_iter(
+        self, requests: Iterable[MusicBatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[BatchItem[MusicRecord]], object] | None = ...,
+    ) -> AsyncGenerator[BatchItem[MusicRecord], None]: ...
+    @overload
+    def generate_many_iter(
+        self, requests: Iterable[BatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[BatchItem[Record]], object] | None = ...,
+    ) -> AsyncGenerator[BatchItem[Record], None]: ...
+
+    def generate_many_iter(
+        self,
+        requests: Iterable[BatchRequest],
+        *,
+        concurrency: int = DEFAULT_BATCH_CONCURRENCY,
+        on_item: Callable[[BatchItem[Any]], object] | None = None,
+    ) -> AsyncGenerator[BatchItem[Any], None]:
+        """:meth:`generate_many`, yielding each item as it settles (progress bars).
+
+        A failed submission is yielded at once, a job once it succeeded, failed or
+        stopped being tracked; the first item comes as soon as it settles, while later
+        requests still wait for a slot. ``item.record`` is the final record or
+        ``None``, ``item.failure`` the error. Items are checked at the call, as by
+        :meth:`generate_many`. Leaving the loop early sends
+        nothing more (created jobs keep running on the client).
+
+        >>> from suno_async.sandbox import Sandbox
+        >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
+        >>> async def main():
+        ...     async with Sandbox(time_scale=0.002, seed=4) as sb, SunoClient(
+        ...             api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
+        ...         requests = [GenerateRequest(prompt="ok"), {"prompt": "[[fail]] no"}]
+        ...         return [(item.index, item.record is None, type(item.failure).__name__)
+        ...                 async for item in client.generate_many_iter(requests)]
+        >>> sorted(asyncio.run(main()))
+        [(0, False, 'NoneType'), (1, True, 'GenerationFailedError')]
+        """
+        self._check_open()
+        return iter_settled(self.submitter, requests, concurrency=concurrency, on_item=on_item)
 
     async def resume(self) -> list[Job[Record]]:
         """Re-attach every unfinished task recorded in the journal or store (after a

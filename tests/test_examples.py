@@ -8,10 +8,13 @@ about one first-poll interval (~8 s); they run concurrently.
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
 import importlib.util
 import os
 import re
+import socket
 import sys
 import wave
 from pathlib import Path
@@ -166,3 +169,173 @@ async def test_webhook_app_example_learns_results_from_callbacks() -> None:
     assert all(len(s["tracks"]) == 2 and s["tracks"][0]["audio"] for s in songs)
     assert receiver.stats["accepted"] >= 2 * 3  # text, first and complete for each song
     assert polls == 0  # callbacks did the work; the safety-net poll never came due
+
+
+# ---------------------------------------------------------------------- ```py blocks
+# Not picked up by the ```python runner above (they need a server, a framework, pytest or a
+# fragment's context). Each is exercised in the way that fits it; a new ```py block that
+# no rule below claims fails test_every_py_block_is_checked.
+
+_PY_BLOCK = re.compile(r"^```py\n(.*?)^```", re.S | re.M)
+
+#: needle in the block -> how it is checked (the test that does it)
+PY_RULES = {
+    "app.mount(\"/suno\", receiver.asgi())": "served by uvicorn, callbacks from the sandbox",
+    "await receiver.handle_raw(": "run as a fragment with a request's parts",
+    "job.wait(Stage.FIRST_SUCCESS, timeout=120)": "run against the sandbox",
+    "with Sandbox(time_scale=0.01) as sb": "run as written",
+    "as_completed(items, timeout=3600)": "run against the sandbox",
+    "async def test_bot_posts_the_first_song": "run by pytest with the plugin",
+    'SunoClient(store="redis://': "compiled and its names imported (needs Redis on another host)",
+}
+
+
+def readme_py_blocks() -> list[str]:
+    return _PY_BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def py_block(needle: str) -> str:
+    (block,) = [b for b in readme_py_blocks() if needle in b]
+    return block
+
+
+def test_every_py_block_is_checked() -> None:
+    blocks = readme_py_blocks()
+    assert len(blocks) >= 5
+    unclaimed = [b for b in blocks if not any(needle in b for needle in PY_RULES)]
+    assert not unclaimed, f"README ```py blocks no test checks:\n{unclaimed}"
+    for needle in PY_RULES:  # each rule still matches exactly one block
+        py_block(needle)
+    for block in blocks:  # at least valid Python (fragments may await at top level)
+        compile(block, "<README>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+async def run_program(code: str, cwd: Path, env: dict[str, str],
+                      *args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *args, *(["-c", code] if code else []), cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def sandbox_env(sb: Sandbox) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUNO_")}
+    env.update(SUNO_API_KEY=sb.api_key, SUNO_BASE_URL=sb.url,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+    return env
+
+
+async def test_readme_sync_blocks_run_against_the_sandbox(tmp_path: Path) -> None:
+    first = py_block("job.wait(Stage.FIRST_SUCCESS, timeout=120)")
+    own = py_block("with Sandbox(time_scale=0.01) as sb")
+    batch = py_block("as_completed(items, timeout=3600)")
+    async with Sandbox(time_scale=0.001, seed=3, poll_limit=None) as sb:
+        env = sandbox_env(sb)
+        for name in ("first", "own", "batch"):
+            (tmp_path / name).mkdir()
+        results = await asyncio.gather(
+            run_program(first, tmp_path / "first", env),
+            run_program(own, tmp_path / "own", env),
+            run_program(batch, tmp_path / "batch", env),
+        )
+    for (code, _, err), block in zip(results, (first, own, batch), strict=True):
+        assert code == 0, f"README sample failed:\n{block}\n--- stderr ---\n{err}"
+    out = results[0][1].splitlines()
+    assert out[1].startswith("http") and out[-1].replace(".", "", 1).isdigit()
+    assert out[2:-1] and out[-2] == "SUCCESS"  # events from the current stage on
+    assert len(list((tmp_path / "first" / "music").iterdir())) == 1
+    assert results[1][1].strip() == "2"
+    lines = results[2][1].strip().splitlines()
+    assert len(lines) == 3 and all(" http" in line for line in lines)
+
+
+async def test_readme_fastapi_block_serves_songs_with_the_sandboxs_callbacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    httpx = pytest.importorskip("httpx")
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("fastapi")
+
+    block = py_block('app.mount("/suno", receiver.asgi())')
+    public = 'public_url="https://bot.example.com/suno"'
+    assert public in block
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # the reader's public host becomes this loopback server, before anything starts: no
+    # callback URL of a task ever names a host outside this machine
+    block = block.replace(public, f'public_url="{base}/suno"')
+    async with Sandbox(time_scale=0.001, seed=6, poll_limit=None) as sb:
+        monkeypatch.setenv("SUNO_API_KEY", sb.api_key)
+        monkeypatch.setenv("SUNO_BASE_URL", sb.url)
+        monkeypatch.delenv("KIE_WEBHOOK_HMAC_KEY", raising=False)
+        namespace: dict[str, object] = {"__name__": "readme_app"}
+        exec(compile(block, "<README FastAPI>", "exec"), namespace)
+        app, receiver = namespace["app"], namespace["receiver"]
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        serving = asyncio.ensure_future(server.serve(sockets=[sock]))
+        try:
+            async with asyncio.timeout(10):
+                while not (server.started or serving.done()):
+                    await asyncio.sleep(0.01)
+            assert server.started
+            async with httpx.AsyncClient(timeout=30) as http:
+                reply = await http.post(f"{base}/songs", params={"prompt": "lofi"})
+        finally:
+            server.should_exit = True
+            await serving
+            sock.close()
+        assert reply.status_code == 200, reply.text
+        song = reply.json()
+        assert song["title"] and song["audio"].startswith("http")
+        assert receiver.stats["accepted"] >= 1  # type: ignore[attr-defined]
+        assert sb.stats.submissions["/api/v1/generate"] == 1
+
+
+async def test_readme_handle_raw_fragment_answers_a_request() -> None:
+    from suno_async.webhooks import WebhookReceiver
+
+    fragment = py_block("await receiver.handle_raw(")
+    receiver = WebhookReceiver(public_url="http://127.0.0.1:9/suno")
+    names: dict[str, object] = {
+        "receiver": receiver, "method": "POST", "path_below_public_url": "/not-the-route",
+        "query_string": "", "headers": {"Content-Type": "application/json"},
+        "body_bytes": b"{}",
+    }
+    code = compile(fragment, "<README handle_raw>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(code, names)  # a coroutine: the fragment awaits
+    if result is not None:
+        await result
+    assert names["status"] == 404 and isinstance(names["body"], bytes)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="README's 'Testing your app' block waits 5 s for a FIRST_SUCCESS that only a callback"
+    " to 127.0.0.1:8080 (nothing listens) would bring, the client polling at the safety-net"
+    " cadence: corrected block in docs/dev-notes/NOTES-batch.md; drop this mark with it",
+)
+async def test_readme_testing_block_passes_under_pytest_with_the_plugin(tmp_path: Path) -> None:
+    (tmp_path / "test_app.py").write_text(py_block("async def test_bot_posts_the_first_song"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNO_", "PYTEST_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    code, out, err = await run_program(
+        "", tmp_path, env, "-m", "pytest", "-q", "-p", "suno_async.testing",
+        "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
+        "-p", "no:cacheprovider", "test_app.py",
+    )
+    assert code == 0, out + err
+    assert "2 passed" in out, out
+
+
+def test_readme_store_block_compiles_and_its_names_exist() -> None:
+    block = py_block('SunoClient(store="redis://')
+    tree = ast.parse(block)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name), (node.module, alias.name)

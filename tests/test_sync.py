@@ -537,7 +537,8 @@ def test_the_constructor_takes_the_async_arguments() -> None:
 
 
 def test_derived_methods_keep_the_async_signature() -> None:
-    for name in _public_methods(AsyncSunoClient) - {"aclose", "generate_many"}:
+    written_out = {"aclose", "generate_many", "generate_many_iter"}  # not derived
+    for name in _public_methods(AsyncSunoClient) - written_out:
         wrapped = getattr(SunoClient, name)
         assert inspect.signature(wrapped) == inspect.signature(getattr(AsyncSunoClient, name))
         assert wrapped.__doc__ and "Blocking" in wrapped.__doc__

@@ -4,47 +4,89 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
 
 from ..batch import BatchItem
 from ..batch import as_completed as async_as_completed
+from ..models.records import Record
 from ..models.requests import Request
 from ._job import WAIT_GRACE, SyncJob, relay
 from ._loop import LoopThread
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
+    RI = TypeVar("RI", bound=Record, default=Any)  # bare SyncBatchItem: as before
+else:
+    from typing import TypeVar
+
+    RI = TypeVar("RI", bound=Record)
+
+R = TypeVar("R", bound=Record)
 
 __all__ = ["SyncBatchItem", "as_completed"]
 
 
 @attrs.frozen
-class SyncBatchItem:
-    """The outcome of submitting one request of a blocking batch (twin of ``BatchItem``).
+class SyncBatchItem(Generic[RI]):
+    """The outcome of one request of a blocking batch (twin of ``BatchItem``).
 
     ``job`` is a :class:`SyncJob` when the task was created (or found in the journal:
-    ``resumed``); ``error`` when submission failed.
+    ``resumed``); ``error`` when submission failed. Generic in the record type, as
+    ``BatchItem`` is: ``settled``, ``failure`` and ``record`` read as there.
+
+    >>> from suno_async import GenerateRequest
+    >>> item = SyncBatchItem(3, GenerateRequest(prompt="a"), error=ValueError("x"))
+    >>> (item.ok, item.settled, item.failure, item.record)
+    (False, True, ValueError('x'), None)
     """
 
     index: int
     request: Request = attrs.field(repr=False)
-    job: SyncJob[Any] | None = None
+    job: SyncJob[RI] | None = None
     error: BaseException | None = None
     resumed: bool = False
 
     @property
     def ok(self) -> bool:
+        """True when the task exists (submitted or re-attached)."""
         return self.job is not None
 
+    @property
+    def settled(self) -> bool:
+        """True once submission failed, or the job succeeded, failed or stopped being
+        tracked."""
+        return self.job is None or self.job.done() or self.job.error is not None
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why this item gave no record: the submission error or the job's error."""
+        if self.error is not None:
+            return self.error
+        return None if self.job is None else self.job.error
+
+    @property
+    def record(self) -> RI | None:
+        """The final record once the job succeeded, else ``None``."""
+        job = self.job
+        if job is None or job.error is not None or not job.done():
+            return None
+        return job.record
+
     @classmethod
-    def wrap(cls, item: BatchItem, runner: LoopThread, max_wait: float) -> SyncBatchItem:
+    def wrap(
+        cls, item: BatchItem[R], runner: LoopThread, max_wait: float
+    ) -> SyncBatchItem[R]:
         """The blocking twin of an async batch item."""
         job = None if item.job is None else SyncJob(item.job, runner, max_wait)
-        return cls(item.index, item.request, job, item.error, item.resumed)
+        return SyncBatchItem(item.index, item.request, job, item.error, item.resumed)
 
 
 def as_completed(
-    items: Iterable[SyncJob[Any] | SyncBatchItem], *, timeout: float | None = None
-) -> Iterator[SyncJob[Any]]:
+    items: Iterable[SyncJob[R] | SyncBatchItem[R]], *, timeout: float | None = None
+) -> Iterator[SyncJob[R]]:
     """Yield jobs as they finish (succeeded, failed or timed out), fastest first.
 
     The blocking :func:`suno_async.as_completed`: takes :class:`SyncJob` s or

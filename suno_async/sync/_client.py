@@ -11,11 +11,12 @@ import itertools
 import logging
 import math
 import os
+import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar, overload
 
-from ..batch import BatchItem
+from ..batch import BatchItem, BatchRequest, MusicBatchRequest, batch_requests
 from ..client import SunoClient as AsyncSunoClient
 from ..config import (
     DEFAULT_BATCH_CONCURRENCY,
@@ -28,11 +29,10 @@ from ..config import (
 from ..errors import APITimeoutError, ClientClosedError
 from ..jobs.job import Job
 from ..journal import Journal
-from ..models.records import Record
-from ..models.requests import Request
+from ..models.records import MusicRecord, Record
 from ..store import Store, StoreSpec
 from ._batch import SyncBatchItem
-from ._job import SyncJob
+from ._job import SyncJob, relay
 from ._loop import LoopThread
 
 __all__ = ["CLOSE_TIMEOUT", "SYNC_CALL_TIMEOUT", "SunoClient"]
@@ -340,39 +340,118 @@ class SunoClient:
 
     # ------------------------------------------------------------------ batches
 
+    @overload
+    def generate_many(
+        self, requests: Iterable[MusicBatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[SyncBatchItem[MusicRecord]], object] | None = ...,
+        timeout: float | None = ...,
+    ) -> list[SyncBatchItem[MusicRecord]]: ...
+    @overload
+    def generate_many(
+        self, requests: Iterable[BatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[SyncBatchItem[Record]], object] | None = ...,
+        timeout: float | None = ...,
+    ) -> list[SyncBatchItem[Record]]: ...
+
     def generate_many(
         self,
-        requests: Iterable[Request],
+        requests: Iterable[BatchRequest],
         *,
         concurrency: int = DEFAULT_BATCH_CONCURRENCY,
-        on_item: Callable[[SyncBatchItem], object] | None = None,
+        on_item: Callable[[SyncBatchItem[Any]], object] | None = None,
         timeout: float | None = None,
-    ) -> list[SyncBatchItem]:
+    ) -> list[SyncBatchItem[Any]]:
         """Submit many requests: the async ``generate_many``, blocking.
 
         Returns a :class:`SyncBatchItem` per request, in input order. ``on_item`` is
         called on the client's loop thread with each item as it is submitted: keep it
         short and do not call the client from it. ``timeout`` bounds the whole call
         (``None``: ``max_wait`` per round of ``concurrency`` jobs, plus ``call_timeout``).
+        To see items as they settle, use :meth:`generate_many_iter`.
         """
         items = list(requests)
-        if timeout is None:
-            rounds = math.ceil(len(items) / concurrency) if concurrency >= 1 else 1
-            timeout = rounds * self.max_wait + self.call_timeout
-        client, runner, max_wait = self._client, self._runner, self.max_wait
-        forward: Callable[[BatchItem], object] | None = None
-        if on_item is not None:
-            user = on_item
-
-            def forward(item: BatchItem) -> object:
-                return user(SyncBatchItem.wrap(item, runner, max_wait))
-
+        timeout = self._batch_timeout(len(items), concurrency, timeout)
+        client, runner, forward = self._client, self._runner, self._forward(on_item)
         batch = runner.run(
             lambda: client.generate_many(items, concurrency=concurrency, on_item=forward),
             timeout=timeout,
             on_timeout=_timed_out("generate_many", timeout, True),
         )
-        return [SyncBatchItem.wrap(item, runner, max_wait) for item in batch]
+        return [SyncBatchItem.wrap(item, runner, self.max_wait) for item in batch]
+
+    @overload
+    def generate_many_iter(
+        self, requests: Iterable[MusicBatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[SyncBatchItem[MusicRecord]], object] | None = ...,
+        timeout: float | None = ...,
+    ) -> Iterator[SyncBatchItem[MusicRecord]]: ...
+    @overload
+    def generate_many_iter(
+        self, requests: Iterable[BatchRequest], *, concurrency: int = ...,
+        on_item: Callable[[SyncBatchItem[Record]], object] | None = ...,
+        timeout: float | None = ...,
+    ) -> Iterator[SyncBatchItem[Record]]: ...
+
+    def generate_many_iter(
+        self,
+        requests: Iterable[BatchRequest],
+        *,
+        concurrency: int = DEFAULT_BATCH_CONCURRENCY,
+        on_item: Callable[[SyncBatchItem[Any]], object] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[SyncBatchItem[Any]]:
+        """The async ``generate_many_iter``, blocking: a plain iterator over the items
+        in the order they settle (failed submissions at once, jobs when final).
+
+        Items are checked at the call. ``timeout`` bounds the whole iteration as for
+        :meth:`generate_many` (then ``APITimeoutError``; created jobs keep running).
+        Leaving the loop early sends nothing more.
+
+        >>> from suno_async import GenerateRequest, PollPolicy
+        >>> from suno_async.sync import Sandbox, SunoClient
+        >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
+        >>> with Sandbox(time_scale=0.002, seed=4, poll_limit=None) as sb, SunoClient(
+        ...         api_key=sb.api_key, base_url=sb.url, poll=fast) as client:
+        ...     requests = [GenerateRequest(prompt=f"song {i}") for i in range(3)]
+        ...     sorted(len(item.record.tracks) for item in client.generate_many_iter(requests)
+        ...            if item.record is not None)
+        [2, 2, 2]
+        """
+        items = batch_requests(requests)
+        timeout = self._batch_timeout(len(items), concurrency, timeout)
+        client, runner, forward = self._client, self._runner, self._forward(on_item)
+
+        async def start() -> AsyncGenerator[BatchItem[Any], None]:
+            return client.generate_many_iter(items, concurrency=concurrency, on_item=forward)
+
+        stream = runner.run(start, timeout=self.call_timeout,
+                            on_timeout=_timed_out("generate_many_iter"))
+        return self._settled(stream, time.monotonic() + timeout, timeout)
+
+    def _settled(
+        self, stream: AsyncGenerator[BatchItem[Any], None], deadline: float, timeout: float
+    ) -> Iterator[SyncBatchItem[Any]]:
+        expired = _timed_out("generate_many_iter", timeout, True)
+        for item in relay(self._runner, stream, deadline, expired):
+            yield SyncBatchItem.wrap(item, self._runner, self.max_wait)
+
+    def _batch_timeout(self, count: int, concurrency: int, timeout: float | None) -> float:
+        if timeout is not None:
+            return timeout
+        rounds = math.ceil(count / concurrency) if concurrency >= 1 else 1
+        return rounds * self.max_wait + self.call_timeout
+
+    def _forward(
+        self, on_item: Callable[[SyncBatchItem[Any]], object] | None
+    ) -> Callable[[BatchItem[Any]], object] | None:
+        if on_item is None:
+            return None
+        user, runner, max_wait = on_item, self._runner, self.max_wait
+
+        def forward(item: BatchItem[Any]) -> object:
+            return user(SyncBatchItem.wrap(item, runner, max_wait))
+
+        return forward
 
 
 def _timed_out(
