@@ -149,11 +149,12 @@ class Transport:
         returned instead of raised.
         """
 
+        if not retry:  # the poller's own polls: one plain await, no closure, no wrapper
+            return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
+
         async def once() -> Any:
             return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
 
-        if not retry:
-            return await once()
         return await retry_call(once, self.retry, should_retry=may_retry, what=f"GET {path}")
 
     async def post(

@@ -539,6 +539,7 @@ class Poller:
         loop = asyncio.get_running_loop()
         heap = self._heap
         entries = self._entries
+        wake = self._wake
         while not self._closed:
             now = loop.time()
             while heap and heap[0][0] <= now:
@@ -563,12 +564,20 @@ class Poller:
                 task = loop.create_task(self._poll(entry, self._sem))
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
-            self._wake.clear()
-            timeout = heap[0][0] - loop.time() if heap else None
-            if timeout is not None and timeout <= 0:
+            wake.clear()
+            if not heap:
+                await wake.wait()  # idle: add() or a scheduled poll sets it
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            timeout = heap[0][0] - loop.time()
+            if timeout <= 0:
+                continue
+            # One timer handle per turn instead of ``asyncio.wait_for`` (which wraps the
+            # wait in a task and a timeout per turn): the next due time sets the event.
+            timer = loop.call_later(timeout, wake.set)
+            try:
+                await wake.wait()
+            finally:
+                timer.cancel()
 
     async def _poll(self, entry: _Entry, sem: asyncio.Semaphore) -> None:
         """One poll; releases ``sem``, the semaphore it was started under."""
