@@ -149,11 +149,12 @@ class Transport:
         returned instead of raised.
         """
 
+        if not retry:  # the poller's own polls: one plain await, no closure, no wrapper
+            return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
+
         async def once() -> Any:
             return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
 
-        if not retry:
-            return await once()
         return await retry_call(once, self.retry, should_retry=may_retry, what=f"GET {path}")
 
     async def post(
@@ -304,6 +305,11 @@ async def _read_capped(resp: aiohttp.ClientResponse, what: str, paid: bool) -> b
     declared = resp.content_length
     if declared is not None and declared > MAX_REPLY_BYTES:
         raise _too_large(what, resp.status, paid)
+    if declared is not None and resp.headers.get("Content-Encoding", "identity") == "identity":
+        # An uncompressed reply of a declared length within the cap (the usual one):
+        # aiohttp reads exactly that much, so one read instead of a chunk iterator. A
+        # compressed one is counted as it is inflated, below.
+        return await resp.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(64 * 1024):

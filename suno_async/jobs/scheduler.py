@@ -538,51 +538,84 @@ class Poller:
         assert self._sem is not None
         loop = asyncio.get_running_loop()
         heap = self._heap
-        entries = self._entries
+        sem = self._sem
+        wake = self._wake
         while not self._closed:
-            now = loop.time()
-            while heap and heap[0][0] <= now:
-                due, _, token, entry = heapq.heappop(heap)
-                job = entry.job
-                if token != entry.token or entries.get(job) is not entry:
+            if heap and heap[0][0] <= loop.time():
+                # A free slot first, then the job: while this waits, the polls in flight
+                # take the due jobs themselves (``_polls``), so nothing popped waits here.
+                await sem.acquire()
+                entry = self._take(loop.time())
+                if entry is None:
+                    sem.release()
                     continue
-                if job.deadline is not None and now >= job.deadline:
-                    self.remove(job)
-                    job.expire(now - job.created)
-                    continue
-                await self._sem.acquire()
-                if token != entry.token or entries.get(job) is not entry:
-                    self._sem.release()
-                    continue
-                now = loop.time()
-                lag = now - due
-                self.lag_total += lag
-                if lag > self.lag_max:
-                    self.lag_max = lag
-                entry.last_poll = now
-                task = loop.create_task(self._poll(entry, self._sem))
+                task = loop.create_task(self._polls(entry, sem))
                 self._inflight.add(task)
                 task.add_done_callback(self._inflight.discard)
-            self._wake.clear()
-            timeout = heap[0][0] - loop.time() if heap else None
-            if timeout is not None and timeout <= 0:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            wake.clear()
+            if not heap:
+                await wake.wait()  # idle: add() or a scheduled poll sets it
+                continue
+            timeout = heap[0][0] - loop.time()
+            if timeout <= 0:
+                continue
+            # One timer handle per turn instead of ``asyncio.wait_for`` (which wraps the
+            # wait in a task and a timeout per turn): the next due time sets the event.
+            timer = loop.call_later(timeout, wake.set)
+            try:
+                await wake.wait()
+            finally:
+                timer.cancel()
 
-    async def _poll(self, entry: _Entry, sem: asyncio.Semaphore) -> None:
-        """One poll; releases ``sem``, the semaphore it was started under."""
+    def _take(self, now: float) -> _Entry | None:
+        """Pop the first due job still tracked (expiring the overdue), booked as polled
+        at ``now``; None when nothing is due."""
+        heap = self._heap
+        entries = self._entries
+        while heap and heap[0][0] <= now:
+            due, _, token, entry = heapq.heappop(heap)
+            job = entry.job
+            if token != entry.token or entries.get(job) is not entry:
+                continue  # stale: rescheduled or removed since
+            if job.deadline is not None and now >= job.deadline:
+                self.remove(job)
+                job.expire(now - job.created)
+                continue
+            lag = now - due
+            self.lag_total += lag
+            if lag > self.lag_max:
+                self.lag_max = lag
+            entry.last_poll = now
+            return entry
+        return None
+
+    async def _polls(self, entry: _Entry, sem: asyncio.Semaphore) -> None:
+        """Poll ``entry``, then, in the same slot of ``sem``, every job that is due by
+        then (no task per poll under load); releases ``sem`` when nothing is due."""
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                await self._poll(entry)
+                if self._closed:
+                    return
+                nxt = self._take(loop.time())
+                if nxt is None:
+                    return
+                entry = nxt
+        finally:
+            sem.release()
+
+    async def _poll(self, entry: _Entry) -> None:
+        """One poll: ``fetch``, then parse and ingest with no await in between."""
         job = entry.job
         try:
-            try:
-                data = await self._fetch(job)
-                if data is None:
-                    raise NotFoundError(
-                        f"record-info has no task {job.task_id} (yet)", code=200, msg="data null"
-                    )
-                record = job.kind.parse(data)  # an unchanged reply is not structured again
-            finally:
-                sem.release()
+            data = await self._fetch(job)
+            if data is None:
+                raise NotFoundError(
+                    f"record-info has no task {job.task_id} (yet)", code=200, msg="data null"
+                )
+            record = job.kind.parse(data)  # an unchanged reply is not structured again
         except asyncio.CancelledError:
             raise
         except SunoError as exc:

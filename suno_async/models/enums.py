@@ -10,7 +10,6 @@ True
 from __future__ import annotations
 
 import enum
-import functools
 
 __all__ = [
     "Model",
@@ -41,7 +40,6 @@ class Model(enum.StrEnum):
     V6_MINI = "V6_MINI"
 
 
-@functools.total_ordering
 class Stage(enum.Enum):
     """Where a job is: ordered ``PENDING < TEXT_SUCCESS < FIRST_SUCCESS < SUCCESS``.
 
@@ -55,15 +53,32 @@ class Stage(enum.Enum):
     SUCCESS = 3
     FAILED = 9
 
+    # Compared on every poll: ``_value_`` (a plain attribute), not the ``value``
+    # descriptor, and every operator defined here rather than derived.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Stage):
+        if other.__class__ is not Stage:
             return NotImplemented
-        return self.value < other.value
+        return bool(self._value_ < other._value_)
+
+    def __gt__(self, other: object) -> bool:
+        if other.__class__ is not Stage:
+            return NotImplemented
+        return bool(self._value_ > other._value_)
+
+    def __le__(self, other: object) -> bool:
+        if other.__class__ is not Stage:
+            return NotImplemented
+        return bool(self._value_ <= other._value_)
+
+    def __ge__(self, other: object) -> bool:
+        if other.__class__ is not Stage:
+            return NotImplemented
+        return bool(self._value_ >= other._value_)
 
     @property
     def terminal(self) -> bool:
         """True for ``SUCCESS`` and ``FAILED``."""
-        return self in (Stage.SUCCESS, Stage.FAILED)
+        return self._value_ >= 3
 
     def __str__(self) -> str:
         return self.name
