@@ -29,6 +29,7 @@ import contextlib
 import json
 import math
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -37,10 +38,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from suno_async import PollPolicy, RateLimit, SunoClient
+from suno_async import PollPolicy, RateLimit, Stage, SunoClient
 from suno_async.sandbox import Sandbox
 
-from ._common import GENERATE_PATH, Row, row
+from ._common import GENERATE_PATH, Row, row, stage_times, summary
 from ._redis import RedisServer, redis_server_binary
 from ._sandbox_proc import ROOT, SandboxProcess
 
@@ -70,7 +71,8 @@ class Worker:
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "benchmarks._fleet_worker", self.mode, json.dumps(self.opts),
-            cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         self._reader = asyncio.ensure_future(self._read())
         return self
@@ -113,6 +115,16 @@ class Worker:
     async def result(self, within: float) -> dict[str, Any]:
         found: dict[str, Any] = (await self.line("result", within))["result"]
         return found
+
+    def close_stdin(self) -> None:
+        """Tell a serving worker (``receive``) to finish and report."""
+        if self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no lease given back (a crash, an OOM kill)."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
 
     async def stderr(self) -> str:
         assert self.proc is not None
@@ -310,8 +322,7 @@ async def cost_round(
 
         async def submit(i: int) -> None:
             job = await client.generate(prompt=f"cost {tag} {i}")
-            ids.append(job.task_id)
-            job.detach()
+            ids.append(job.task_id)  # tracked (never due): with a store, leased here
 
         async def record(i: int) -> None:
             await client.get_record(ids[i % len(ids)])
@@ -322,6 +333,12 @@ async def cost_round(
         poller = client._poller
         for task_id in ids[:tracked]:
             client.track(task_id)
+        # every job adopted (with a store: its row and lease written) and polled once
+        async with asyncio.timeout(30):
+            while True:
+                if poller.polls >= len(ids[:tracked]):
+                    break
+                await asyncio.sleep(0.01)
         await asyncio.sleep(settle)  # connections open, every job in rotation
         polls0 = poller.polls
         wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -336,8 +353,8 @@ async def part_cost(quick: bool, backends: list[tuple[str, Callable[[str], str]]
     n = 16 if quick else 200
     rounds = 3 if quick else 5
     tracked = 32
-    shape: dict[str, Any] = {"n": n, "tracked": tracked, "settle": 0.05 if quick else 0.2,
-                             "poll_seconds": 0.1 if quick else 1.5}
+    shape: dict[str, Any] = {"n": n, "tracked": tracked, "settle": 0.03 if quick else 0.2,
+                             "poll_seconds": 0.06 if quick else 1.5}
     # Stuck at FIRST_SUCCESS: every record is the same realistic size, no job ends.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}
     modes: list[tuple[str, Callable[[str], str] | None]] = [("memory", None), *backends]
@@ -381,6 +398,217 @@ async def part_cost(quick: bool, backends: list[tuple[str, Callable[[str], str]]
     return rows
 
 
+# ----------------------------------------------------------------------------- part 3
+
+
+def fleet_available() -> bool:
+    """Whether this suno_async shares jobs between clients (``FleetPolicy``, issue 14)."""
+    import suno_async
+
+    return hasattr(suno_async, "FleetPolicy")
+
+
+#: Callback types -> the stage each reports.
+CALLBACK_STAGES = {"text": "TEXT_SUCCESS", "first": "FIRST_SUCCESS", "complete": "SUCCESS"}
+
+
+async def callback_run(
+    spec: str, *, jobs: int, time_scale: float, spacing: float, seed: int
+) -> dict[str, Any]:
+    """One run of part 3a: A receives every callback, B awaits every job."""
+    async with Sandbox(
+        time_scale=time_scale, seed=seed, rate_limit=None, poll_limit=None, credits=1e12
+    ) as sb:
+        with tempfile.TemporaryDirectory(prefix="bench-fleet-go-") as tmp:
+            go = os.path.join(tmp, "go")
+            common = {"store": spec, "url": sb.url, "api_key": sb.api_key}
+            async with workers("receive", [common]) as (a,):
+                base = (await a.line("base", 60))["base"]
+                opts = {**common, "base": base, "jobs": jobs, "spacing": spacing, "go": go}
+                async with workers("await", [opts]) as (b,):
+                    await b.ready()
+                    go_now(go)
+                    got_b = await b.result(600)
+                a.close_stdin()
+                got_a = await a.result(60)
+        sent = sb.stats.callbacks_sent
+    first_accept: dict[tuple[str, str], float] = {}
+    for task_id, kind, at in got_a["accepted"]:
+        stage = CALLBACK_STAGES.get(kind)
+        if stage is not None:
+            key = (task_id, stage)
+            first_accept[key] = min(at, first_accept.get(key, at))
+    latencies: list[float] = []
+    early = missing = 0
+    for (task_id, stage), at in first_accept.items():
+        resolved = got_b["reached"].get(task_id, {}).get(stage)
+        if resolved is None:
+            missing += 1
+        elif resolved < at:
+            early += 1  # B had it before A accepted the callback (B's own poll)
+        else:
+            latencies.append(resolved - at)
+    return {
+        "callbacks_sent": sent,
+        "accepted": len(got_a["accepted"]),
+        "refused": got_a["refused"],
+        "latencies": latencies,
+        "resolved_before_callback": early,
+        "never_resolved": missing,
+        "b_polls": sum(got_b["polls"].values()),
+        "b_errors": got_b["errors"],
+        "a_fleet": got_a["fleet"],
+        "b_fleet": got_b["fleet"],
+    }
+
+
+async def part_callbacks(
+    quick: bool, backends: list[tuple[str, Callable[[str], str]]]
+) -> list[Row]:
+    jobs = 5 if quick else 25
+    goals = {"redis": 0.020, "sqlite": 0.250}
+    rows: list[Row] = []
+    for seed, (name, spec) in enumerate(backends, start=90):
+        r = await callback_run(spec(f"callbacks-{name}"), jobs=jobs, seed=seed,
+                               time_scale=0.006 if quick else 0.03,
+                               spacing=0.05 if quick else 0.2)
+        lat = sorted(r.pop("latencies"))
+        stats = summary(lat)
+        value = {k: round(stats[k] * 1e3, 2) for k in ("p50", "p99", "max")}
+        goal = goals.get(name, 0.250)
+        rows.append(row(
+            SCENARIO, f"{name}: callback received by A -> B's job at that stage, "
+            f"{len(lat)} callbacks (p50/p99/max)", value, "ms",
+            target=f"p50 and p99 <= {goal * 1e3:g} ms",
+            ok=bool(lat) and stats["p50"] <= goal and stats["p99"] <= goal,
+            **r,
+        ))
+        bad = r["resolved_before_callback"] + r["never_resolved"] + len(r["b_errors"])
+        rows.append(row(
+            SCENARIO, f"{name}: callbacks B resolved otherwise or never / B's polls / errors",
+            f"{r['resolved_before_callback'] + r['never_resolved']} / {r['b_polls']} / "
+            f"{len(r['b_errors'])}", "", target="0 / 0 / 0",
+            ok=bad == 0 and r["b_polls"] == 0,
+        ))
+    return rows
+
+
+async def takeover_run(
+    spec: str, *, count: int, limit: int, per: float, lease_ttl: float, time_scale: float,
+    seed: int,
+) -> dict[str, Any]:
+    """One run of part 3b: 3 workers share one batch; one is SIGKILLed mid-batch."""
+    loop = asyncio.get_running_loop()
+    async with Sandbox(
+        time_scale=time_scale, seed=seed, rate_limit=(limit, per), poll_limit=None,
+        credits=1e12,
+    ) as sb:
+        with tempfile.TemporaryDirectory(prefix="bench-fleet-go-") as tmp:
+            go = os.path.join(tmp, "go")
+            # The default policy's proportions (lease 30 s, follow 5 s, takeover 7.5 s),
+            # scaled to the short lease: followed jobs are taken over at a follow read.
+            opts = {"store": spec, "url": sb.url, "api_key": sb.api_key, "count": count,
+                    "limit": limit, "per": per, "lease_ttl": lease_ttl,
+                    "follow_interval": lease_ttl / 6, "go": go}
+            async with workers("share", [opts] * 3) as procs:
+                await asyncio.gather(*(w.ready() for w in procs))
+                go_now(go)
+                victim, survivors = procs[0], procs[1:]
+
+                def sent(w: Worker) -> list[str]:
+                    return [line["sent"] for line in w.lines if "sent" in line]
+
+                # Kill between two windows of the rate limit: the victim has jobs
+                # running, every POST sent so far is answered and recorded, and part
+                # of the batch is still to be sent.
+                async with asyncio.timeout(120):
+                    while True:
+                        await asyncio.sleep(0.02)
+                        posts = [r.at for r in sb.requests
+                                 if r.method == "POST" and r.path == GENERATE_PATH]
+                        created = sb.stats.submissions[GENERATE_PATH]
+                        settled = (
+                            sum(len(sent(w)) for w in procs) == created
+                            and loop.time() - max(posts, default=loop.time()) > min(0.3, per / 4)
+                        )
+                        if settled and sent(victim) and created < count:
+                            break
+                        if created == count and settled:
+                            break  # no kill point mid-batch: reported (unsent_at_kill 0)
+                victim.kill()
+                killed, killed_wall = loop.time(), time.time()
+                orphaned = sent(victim)
+                unsent = count - sb.stats.submissions[GENERATE_PATH]
+                results = await asyncio.gather(*(w.result(900) for w in survivors))
+        tasks = {t.task_id: t for t in sb.state.store.tasks.values()}
+        polls_after: dict[str, float] = {}
+        for r in sb.requests:
+            task_id = r.query.get("taskId", "")
+            if r.path.endswith("/record-info") and r.at >= killed and task_id in orphaned:
+                polls_after.setdefault(task_id, r.at - killed)
+        posts_total = sb.stats.received[GENERATE_PATH]
+        created = sb.stats.submissions[GENERATE_PATH]
+        limited = sb.stats.rate_limited
+    running = [t for t in orphaned if stage_times(tasks[t])[Stage.SUCCESS] > killed]
+    resolved_at = [
+        r["resolved"][t][0] - killed_wall for r in results for t in running if t in r["resolved"]
+    ]
+    every = all(
+        len(r["resolved"]) == count and all(ok for _, ok, _ in r["resolved"].values())
+        for r in results
+    )
+    takeovers = [polls_after[t] for t in running if t in polls_after]
+    return {
+        "jobs": count,
+        "orphaned": len(orphaned),
+        "orphaned_running": len(running),
+        "unsent_at_kill": unsent,
+        "every_job_resolved": every,
+        "survivor_errors": [e for r in results for e in r["errors"]][:5],
+        "posts": posts_total,
+        "created": created,
+        "http_429": limited,
+        "takeover_first_s": round(min(takeovers), 3) if takeovers else float("nan"),
+        "takeover_last_s": round(max(takeovers), 3) if takeovers else float("nan"),
+        "not_polled_after_kill": len(running) - len(takeovers),
+        "resolved_after_kill_s": spread(resolved_at) if resolved_at else {},
+        "takeovers": sum(r["fleet"].get("takeovers", 0) for r in results),
+    }
+
+
+async def part_takeover(
+    quick: bool, backends: list[tuple[str, Callable[[str], str]]]
+) -> list[Row]:
+    if quick:
+        shape: dict[str, Any] = {"count": 9, "limit": 3, "per": 0.3, "lease_ttl": 0.45,
+                                 "time_scale": 0.008}
+    else:
+        shape = {"count": 45, "limit": LIMIT, "per": PER, "lease_ttl": 3.0,
+                 "time_scale": 0.05}
+    ttl = shape["lease_ttl"]
+    rows: list[Row] = []
+    for seed, (name, spec) in enumerate(backends, start=95):
+        r = await takeover_run(spec(f"takeover-{name}"), seed=seed, **shape)
+        rows += [
+            row(SCENARIO, f"{name}: SIGKILL 1 of 3 workers mid-batch ({shape['count']} jobs): "
+                "every job resolved in both survivors", r["every_job_resolved"], "",
+                target="True", ok=r["every_job_resolved"], **r),
+            row(SCENARIO, f"{name}: kill point: the killed worker's running jobs / requests "
+                "not yet sent by anyone", f"{r['orphaned_running']} / {r['unsent_at_kill']}", "",
+                target="> 0 / > 0", ok=r["orphaned_running"] > 0 and r["unsent_at_kill"] > 0),
+            row(SCENARIO, f"{name}: after the SIGKILL: POSTs / tasks created / distinct "
+                "requests", f"{r['posts']} / {r['created']} / {shape['count']}", "",
+                target=f"{shape['count']} / {shape['count']} / {shape['count']}",
+                ok=r["posts"] == r["created"] == shape["count"]),
+            row(SCENARIO, f"{name}: takeover: kill -> first / last survivor poll of the dead "
+                f"worker's {r['orphaned_running']} running jobs, lease_ttl {ttl:g} s "
+                "(first/last)", {"first": r["takeover_first_s"], "last": r["takeover_last_s"]},
+                "s", target=f"last <= lease_ttl + takeover interval ({ttl * 1.25:g} s)",
+                ok=r["takeover_last_s"] <= ttl * 1.25 and r["not_polled_after_kill"] == 0),
+        ]
+    return rows
+
+
 # ----------------------------------------------------------------------------- entry
 
 
@@ -390,9 +618,20 @@ async def run(quick: bool) -> list[Row]:
         async with stores(Path(tmp)) as backends:
             if len(backends) < 2:
                 rows.append(row(SCENARIO, "redis: not measured", "redis-server not found"))
-            for part in (part_limit, part_cost):
+            parts = [part_limit, part_cost]
+            if fleet_available():
+                parts += [part_callbacks, part_takeover]
+            else:
+                rows.append(row(SCENARIO, "callback routing, takeover: not measured",
+                                "this suno_async has no FleetPolicy"))
+            for n, part in enumerate(parts):
                 began = time.perf_counter()
-                rows += await part(quick, backends)
+                # The smoke run (--quick) runs each multi-process part for one backend
+                # only (SQLite, then Redis, in turn); part 2 for every backend.
+                chosen = backends
+                if quick and part is not part_cost:
+                    chosen = [backends[n % len(backends)]]
+                rows += await part(quick, chosen)
                 print(f"  fleet: {part.__name__} {time.perf_counter() - began:.1f} s",
                       file=sys.stderr, flush=True)
     return rows
