@@ -218,9 +218,26 @@ async def share(opts: dict[str, Any]) -> dict[str, Any]:
     resolved: dict[str, list[Any]] = {}
     errors: list[str] = []
 
+    attached: dict[str, float] = {}
+    settling: list[asyncio.Future[None]] = []
+
+    async def settle(job: Any) -> None:
+        try:
+            await job
+            ok = True
+        except SunoError as exc:
+            ok = False
+            errors.append(f"{job.task_id}: {type(exc).__name__}: {exc}")
+        resolved[job.task_id] = [time.time(), ok, job.polls]
+
     def on_item(item: BatchItem) -> None:
-        if item.job is not None and not item.resumed:
+        if item.job is None:
+            return
+        if item.resumed:  # another worker's task: re-attached here
+            attached[item.job.task_id] = time.time()
+        else:
             out(sent=item.job.task_id, at=time.time())
+        settling.append(asyncio.ensure_future(settle(item.job)))  # awaited from now on
 
     async with SunoClient(
         api_key=opts["api_key"], base_url=opts["url"], store=opts["store"],
@@ -232,20 +249,11 @@ async def share(opts: dict[str, Any]) -> dict[str, Any]:
         wait_for(opts.get("go"))
         items = await client.generate_many(requests, concurrency=len(requests), on_item=on_item)
         out(submitted=True)
-
-        async def settle(job: Any) -> None:
-            try:
-                await job
-                ok = True
-            except SunoError as exc:
-                ok = False
-                errors.append(f"{job.task_id}: {type(exc).__name__}: {exc}")
-            resolved[job.task_id] = [time.time(), ok, job.polls]
-
-        await asyncio.gather(*(settle(i.job) for i in items if i.job is not None))
+        await asyncio.gather(*settling)
         stats = dict(client.fleet.stats) if client.fleet is not None else {}
     return {
         "resolved": resolved,
+        "attached": attached,
         "errors": errors + [f"item {i.index}: {type(i.error).__name__}: {i.error}"
                             for i in items if i.error is not None],
         "fleet": stats,

@@ -513,14 +513,13 @@ async def takeover_run(
             async with workers("share", [opts] * 3) as procs:
                 await asyncio.gather(*(w.ready() for w in procs))
                 go_now(go)
-                victim, survivors = procs[0], procs[1:]
 
                 def sent(w: Worker) -> list[str]:
                     return [line["sent"] for line in w.lines if "sent" in line]
 
-                # Kill between two windows of the rate limit: the victim has jobs
-                # running, every POST sent so far is answered and recorded, and part
-                # of the batch is still to be sent.
+                # Kill between two windows of the rate limit: every POST sent so far
+                # is answered and recorded, part of the batch is still to be sent, and
+                # the victim (the worker that sent most so far) has jobs running.
                 async with asyncio.timeout(120):
                     while True:
                         await asyncio.sleep(0.02)
@@ -531,10 +530,12 @@ async def takeover_run(
                             sum(len(sent(w)) for w in procs) == created
                             and loop.time() - max(posts, default=loop.time()) > min(0.3, per / 4)
                         )
-                        if settled and sent(victim) and created < count:
+                        if settled and created and created < count:
                             break
                         if created == count and settled:
                             break  # no kill point mid-batch: reported (unsent_at_kill 0)
+                victim = max(procs, key=lambda w: len(sent(w)))
+                survivors = [w for w in procs if w is not victim]
                 victim.kill()
                 killed, killed_wall = loop.time(), time.time()
                 orphaned = sent(victim)
@@ -544,14 +545,25 @@ async def takeover_run(
         polls_after: dict[str, float] = {}
         for r in sb.requests:
             task_id = r.query.get("taskId", "")
-            if r.path.endswith("/record-info") and r.at >= killed and task_id in orphaned:
+            # (a poll the dead worker had on the wire may land a few ms after the kill)
+            after = r.at > killed + 0.05
+            if r.path.endswith("/record-info") and after and task_id in orphaned:
                 polls_after.setdefault(task_id, r.at - killed)
         posts_total = sb.stats.received[GENERATE_PATH]
         created = sb.stats.submissions[GENERATE_PATH]
         limited = sb.stats.rate_limited
     running = [t for t in orphaned if stage_times(tasks[t])[Stage.SUCCESS] > killed]
+    offset = killed_wall - killed  # loop clock (the sandbox's) -> epoch seconds
     resolved_at = [
         r["resolved"][t][0] - killed_wall for r in results for t in running if t in r["resolved"]
+    ]
+    attached_at = [
+        r["attached"][t] - killed_wall for r in results for t in running if t in r["attached"]
+    ]
+    # how long after the task's end at the sandbox each survivor had it resolved
+    resolved_lag = [
+        r["resolved"][t][0] - (stage_times(tasks[t])[Stage.SUCCESS] + offset)
+        for r in results for t in running if t in r["resolved"]
     ]
     every = all(
         len(r["resolved"]) == count and all(ok for _, ok, _ in r["resolved"].values())
@@ -572,6 +584,10 @@ async def takeover_run(
         "takeover_last_s": round(max(takeovers), 3) if takeovers else float("nan"),
         "not_polled_after_kill": len(running) - len(takeovers),
         "resolved_after_kill_s": spread(resolved_at) if resolved_at else {},
+        "resolved_after_task_end_s": spread(resolved_lag) if resolved_lag else {},
+        # a survivor's batch item re-attaches to another worker's task when its turn at
+        # the rate limiter comes (the claim is checked inside the slot)
+        "reattached_after_kill_s": spread(attached_at) if attached_at else {},
         "takeovers": sum(r["fleet"].get("takeovers", 0) for r in results),
     }
 
@@ -600,6 +616,10 @@ async def part_takeover(
                 "requests", f"{r['posts']} / {r['created']} / {shape['count']}", "",
                 target=f"{shape['count']} / {shape['count']} / {shape['count']}",
                 ok=r["posts"] == r["created"] == shape["count"]),
+            row(SCENARIO, f"{name}: the dead worker's running jobs: resolved in the survivors, "
+                "median time after the kill / after the task's end at the sandbox (kill/end)",
+                {"kill": r["resolved_after_kill_s"].get("median", float("nan")),
+                 "end": r["resolved_after_task_end_s"].get("median", float("nan"))}, "s"),
             row(SCENARIO, f"{name}: takeover: kill -> first / last survivor poll of the dead "
                 f"worker's {r['orphaned_running']} running jobs, lease_ttl {ttl:g} s "
                 "(first/last)", {"first": r["takeover_first_s"], "last": r["takeover_last_s"]},
