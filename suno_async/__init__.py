@@ -14,7 +14,7 @@ from . import errors
 from ._version import __version__
 from .batch import BatchItem, as_completed, gather
 from .client import SunoClient
-from .config import PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy
+from .config import FleetPolicy, PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy
 from .jobs import Job, JobEvent
 from .models import *  # noqa: F403 - the models package's __all__ is public API
 from .models import __all__ as _models_all
@@ -29,6 +29,7 @@ __all__ = [
     "BatchItem",
     "Job",
     "JobEvent",
+    "FleetPolicy",
     "PollPolicy",
     "RateLimit",
     "RetryPolicy",

@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import (
     EARLY_CALLBACK_BYTES,
@@ -34,7 +34,7 @@ from .config import (
     SETTLED_JOBS_KEPT,
     PollPolicy,
 )
-from .errors import APIResponseValidationError, ClientClosedError, SunoError
+from .errors import APIResponseValidationError, ClientClosedError, JournalError, SunoError
 from .jobs.job import Job
 from .jobs.kinds import JobKind
 from .jobs.scheduler import Poller
@@ -42,6 +42,9 @@ from .models.callbacks import callback_task_id, parse_callback
 from .models.enums import Stage
 from .models.records import Record
 from .store.base import Store
+
+if TYPE_CHECKING:
+    from ._fleet import Fleet
 
 __all__ = ["JobRegistry", "RecordFetch"]
 
@@ -87,6 +90,14 @@ class JobRegistry:
         self.webhook_url: str | None = None
         self.closed = False
         self._background: set[asyncio.Task[None]] = set()
+        #: Jobs shared with the other clients of the store (``None``: this process
+        #: polls every job it knows). See :mod:`suno_async._fleet`.
+        self.fleet: Fleet | None = None
+
+    def share_with(self, fleet: Fleet) -> None:
+        """Hand every job registered from now on to ``fleet`` (leases, followers)."""
+        self.fleet = fleet
+        fleet.registry = self
 
     # ------------------------------------------------------------------ jobs
 
@@ -122,7 +133,10 @@ class JobRegistry:
         if self.closed:
             return job
         # re-attached by id (no request): it may be finished already, so poll at once
-        self.poller.add(job, immediate=request is None)
+        if self.fleet is not None:
+            self.fleet.adopt(job, immediate=request is None)  # polled here, or followed
+        else:
+            self.poller.add(job, immediate=request is None)
         _, early = self.early_buffer.pop(task_id, (0.0, []))
         self._early_sizes.pop(task_id, None)
         for body in early:
@@ -148,18 +162,24 @@ class JobRegistry:
         """A create call is in flight: its callbacks may arrive before its task id."""
         return self._expecting()
 
-    def ingest_callback(self, body: object, *, size: int | None = None) -> bool:
+    def ingest_callback(
+        self, body: object, *, size: int | None = None, routed: bool = False
+    ) -> bool:
         """Feed a callback payload (already authenticated) into its job (``size``: its
         length on the wire, for the early buffer's byte bound).
 
         Returns ``True`` when it reached a known job. While a create call is in
         flight, callbacks for unknown task ids are buffered (bounded) and applied if
         that id registers; otherwise they are ignored. A malformed body raises
-        :class:`~suno_async.errors.APIResponseValidationError`.
+        :class:`~suno_async.errors.APIResponseValidationError`. With a fleet, a
+        callback received here (not ``routed`` from another process) is also passed on
+        to every other client of the store.
         """
         task_id = callback_task_id(body)
         if task_id is None:
             raise APIResponseValidationError("callback has no task id", body=body)
+        if self.fleet is not None and not routed:
+            self.fleet.route(task_id, body)
         job = self.jobs.get(task_id)
         if job is None:
             if self.expecting_callbacks():
@@ -221,7 +241,16 @@ class JobRegistry:
         if self.store is None or not job.done() or self.closed:
             return  # only terminal outcomes are journaled; timeouts stay resumable
         ok = job.stage is Stage.SUCCESS
-        self._spawn(self.store.record_outcome(job.task_id, job.status, ok))
+        self._spawn(self._record_outcome(self.store, job.task_id, job.status, ok))
+
+    @staticmethod
+    async def _record_outcome(store: Store, task_id: str, status: str, ok: bool) -> None:
+        """An outcome into the store; a store that fails here is logged (the job has its
+        result already, and ``resume()`` would only poll it once more)."""
+        try:
+            await store.record_outcome(task_id, status, ok)
+        except JournalError as exc:
+            log.warning("task %s: its outcome was not recorded in the store: %s", task_id, exc)
 
     # ------------------------------------------------------------------ lifecycle
 

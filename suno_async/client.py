@@ -33,6 +33,7 @@ from typing import Any, Literal, TypeVar, overload
 import aiohttp
 
 from ._convert import structure
+from ._fleet import Fleet
 from ._http import Transport
 from ._ratelimit import CreateLimiter
 from ._registry import JobRegistry
@@ -46,6 +47,7 @@ from .config import (
     EARLY_CALLBACK_TASKS,
     EARLY_CALLBACKS_PER_TASK,
     PROVIDERS,
+    FleetPolicy,
     PollPolicy,
     RateLimit,
     RetryPolicy,
@@ -141,6 +143,14 @@ class SunoClient:
     ``journal`` (a path or :class:`~suno_async.journal.Journal`) is the SQLite store of
     that file, unscoped as in earlier versions; give ``store`` or ``journal``, not both.
 
+    With ``store`` the clients also share their jobs (``fleet``, a
+    :class:`~suno_async.config.FleetPolicy`): each task is polled by one process at a
+    time (the holder of its lease), ``track(task_id)`` in any process returns a job
+    resolved by whichever process observes it, a callback received by any process
+    reaches the job awaited in any other, and a dead process's jobs are taken over by
+    the survivors within ``lease_ttl`` (30 s). ``journal`` shares claims and the rate
+    window only.
+
     ``callback_url``: where the API should POST results (your public webhook URL,
     served by any framework: feed each authenticated body to :meth:`ingest_callback`).
     Jobs are then polled only at the safety-net cadence
@@ -168,6 +178,7 @@ class SunoClient:
         callback_url: str | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
         store: StoreSpec = None,
+        fleet: FleetPolicy | None = None,
     ) -> None:
         if not isinstance(provider, str) or provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
@@ -182,6 +193,7 @@ class SunoClient:
         _check_type("callback_url", callback_url, str)
         _check_type("journal", journal, (str, os.PathLike, Journal))
         _check_type("store", store, (str, os.PathLike, Store))
+        _check_type("fleet", fleet, FleetPolicy)
         if journal is not None and store is not None:
             raise ValueError(
                 "pass store=... or journal=..., not both (a journal is the SQLite store of"
@@ -247,6 +259,16 @@ class SunoClient:
             early_tasks=EARLY_CALLBACK_TASKS,
             early_per_task=EARLY_CALLBACKS_PER_TASK,
         )
+        #: The jobs shared with every client of the store: one poller per task, the
+        #: others follow it; callbacks routed between processes (``None`` without
+        #: ``store=``, or with ``FleetPolicy(enabled=False)``). See :mod:`suno_async._fleet`.
+        self.fleet: Fleet | None = None
+        policy = fleet or FleetPolicy()
+        if self.store is not None and self.journal is None and policy.enabled:
+            self.fleet = Fleet(
+                self.store, policy, self.poll_policy, poller=self._poller, ready=self._open_store
+            )
+            self.registry.share_with(self.fleet)
         #: Task-creating calls (package-internal: see :mod:`suno_async._submitter`).
         self.submitter = Submitter(
             transport=self._transport,
@@ -291,6 +313,8 @@ class SunoClient:
             if not self._store_opened:
                 self._check_open()
                 await self.store.open()
+                if self.fleet is not None:
+                    await self.fleet.start()  # the fleet's token, then the feed
                 self._store_opened = True
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -307,6 +331,8 @@ class SunoClient:
         self._closed = True
         await self.submitter.aclose()
         await self._poller.aclose()
+        if self.fleet is not None:
+            await self.fleet.aclose()  # leases given back: survivors take over at once
         await self.registry.aclose()
         if self.store is not None and self._owns_store:
             await self.store.aclose()
@@ -1103,7 +1129,10 @@ class SunoClient:
         return result
 
     async def _fetch_record(self, job: Job[Any]) -> Any:
-        return await self._record_data(job.kind, job.task_id, retry=False)
+        data = await self._record_data(job.kind, job.task_id, retry=False)
+        if self.fleet is not None and data is not None:
+            self.fleet.observed(job, data)  # shared with the processes following it
+        return data
 
     async def _record_data(self, kind: JobKind, task_id: str, *, retry: bool = True) -> Any:
         """The raw record of ``task_id`` from its family's record-info endpoint."""

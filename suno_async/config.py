@@ -27,6 +27,7 @@ __all__ = [
     "MAX_REPLY_BYTES",
     "PROVIDERS",
     "SETTLED_JOBS_KEPT",
+    "FleetPolicy",
     "PollPolicy",
     "ProviderProfile",
     "RateLimit",
@@ -135,6 +136,19 @@ DEFAULT_DOWNLOAD_TIMEOUT: Final = 600.0
 #: ``callBackUrl`` is mandatory for task creation; when the user only polls, this
 #: documented placeholder is sent (the API never validates reachability at submit).
 DEFAULT_CALLBACK_PLACEHOLDER: Final = "https://example.invalid/suno-async/no-callback"
+
+
+# Fleet (clients sharing one store: FleetPolicy).
+#: A job's lease (the right to poll it) lasts this long without renewal (seconds):
+#: a dead owner's jobs are taken over by a survivor after this long.
+DEFAULT_LEASE_TTL: Final = 30.0
+#: A followed job (leased by another process) is read from the store this often, as a
+#: safety net under the store's feed (seconds).
+DEFAULT_FOLLOW_INTERVAL: Final = 5.0
+#: Orphaned leases taken over per look (bounded: the store's rows are many).
+FLEET_TAKEOVER_BATCH: Final = 100
+#: A poll's or a callback's record routed through the store is at most this long (bytes).
+FLEET_MAX_MESSAGE: Final = 1_048_576
 
 
 def _number(attribute: attrs.Attribute[Any], value: object) -> float:
@@ -334,6 +348,47 @@ class WebhookPolicy:
     max_body: int = attrs.field(default=DEFAULT_WEBHOOK_MAX_BODY, validator=_count(1))
     #: Accepted clock skew for ``X-Webhook-Timestamp`` (seconds), against replays.
     tolerance: float = attrs.field(default=DEFAULT_WEBHOOK_TOLERANCE, validator=_positive)
+
+
+@attrs.frozen(kw_only=True)
+class FleetPolicy:
+    """How clients sharing a store (``SunoClient(store=...)``) share their jobs.
+
+    Each task is polled by one process at a time: the one holding its *lease*, which it
+    renews every ``lease_ttl / 3`` seconds. Other processes follow the task through the
+    store (the owner's observations and every callback any process received reach them
+    through the store's feed; ``follow_interval`` is the safety-net read of the job's
+    row). A lease not renewed for ``lease_ttl`` seconds (its owner died) is taken over
+    by a survivor within ``takeover_interval`` more. ``enabled=False`` keeps only the
+    claims and the rate window shared (each process polls its own jobs).
+
+    >>> FleetPolicy().lease_ttl, FleetPolicy().takeover
+    (30.0, 7.5)
+    >>> FleetPolicy(lease_ttl=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: lease_ttl must be > 0, got 0
+    """
+
+    lease_ttl: float = attrs.field(default=DEFAULT_LEASE_TTL, validator=_positive)
+    follow_interval: float = attrs.field(default=DEFAULT_FOLLOW_INTERVAL, validator=_positive)
+    #: How often orphaned leases are looked for (default ``lease_ttl / 4``).
+    takeover_interval: float | None = attrs.field(default=None)
+    enabled: bool = True
+
+    @takeover_interval.validator
+    def _check_takeover(self, attribute: attrs.Attribute[Any], value: float | None) -> None:
+        if value is not None:
+            _positive(self, attribute, value)
+
+    @property
+    def heartbeat(self) -> float:
+        """Seconds between two lease renewals (a third of ``lease_ttl``)."""
+        return self.lease_ttl / 3
+
+    @property
+    def takeover(self) -> float:
+        """Seconds between two looks for orphaned leases."""
+        return self.takeover_interval if self.takeover_interval is not None else self.lease_ttl / 4
 
 
 @attrs.frozen(kw_only=True)

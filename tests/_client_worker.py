@@ -5,7 +5,8 @@
 Waits for the file ``GO`` (so every worker starts together), then submits one batch
 through ``generate_many``: ``COMMON`` requests every worker shares (identical bodies:
 one POST in all) and ``OWN`` of its own, with the client rate limit ``LIMIT`` per
-``PER`` s drawn from the store; waits for every job and prints one JSON line:
+``PER`` s drawn from the store; waits for every job and prints one JSON line (after a
+first ``{"ready": true}`` line once its interpreter is up):
 ``{"sent": [[prompt, task_id, epoch_s]], "resumed": [[prompt, task_id]], "errors": [...]}``.
 """
 
@@ -56,7 +57,9 @@ async def main(argv: list[str]) -> dict[str, Any]:
 
 
 def wait_for(path: str) -> None:
-    """Block until ``path`` exists (every worker starts together)."""
+    """Say ``{"ready": true}``, then block until ``path`` exists (every worker starts
+    together)."""
+    print(json.dumps({"ready": True}), flush=True)
     while not os.path.exists(path):
         time.sleep(0.01)
 

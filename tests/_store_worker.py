@@ -35,6 +35,8 @@ def out(**data: Any) -> None:
 
 
 def wait_for(path: str) -> None:
+    """Say ``{"ready": true}`` (warmed up), then block until ``path`` exists."""
+    out(ready=True)
     while not os.path.exists(path):
         time.sleep(0.001)
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from hypothesis import settings
 
 from suno_async import PollPolicy, RateLimit, RetryPolicy, SunoClient, Timeouts
 from suno_async.sandbox import Sandbox
+
+from ._reliability import forget_aiohttp_middleware_chains
 
 #: Property tests are deterministic in CI: fixed derivation of examples from the test,
 #: no example database carried between runs (``HYPOTHESIS_PROFILE=dev`` to explore).
@@ -34,6 +36,12 @@ FAST_POLL = PollPolicy(
 )
 FAST_RETRY = RetryPolicy(max_attempts=4, max_delay=0.05, base=0.005)
 FAST_TIMEOUTS = Timeouts(connect=2.0, read=5.0, total=10.0)
+
+
+@pytest.fixture(autouse=True)
+def _closed_apps_are_freed() -> Iterator[None]:
+    yield
+    forget_aiohttp_middleware_chains()
 
 
 @pytest.fixture

@@ -65,7 +65,15 @@ async def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Resul
 
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
-    async with Sandbox(time_scale=0.01, seed=5, poll_limit=None) as sandbox:
+    # a music job runs ~0.4-0.55 s: a command that waits for one returns soon
+    async with Sandbox(time_scale=0.003, seed=5, poll_limit=None) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def slow_sb() -> AsyncIterator[Sandbox]:
+    """Jobs that run ~0.6-0.9 s: still running when a test interrupts the command."""
+    async with Sandbox(time_scale=0.005, seed=5, poll_limit=None) as sandbox:
         yield sandbox
 
 
@@ -200,8 +208,9 @@ async def test_batch_file_problems_are_reported_per_line(sb: Sandbox, tmp_path: 
 
 
 async def test_batch_interrupted_then_resumed_submits_each_request_once(
-    sb: Sandbox, tmp_path: Path
+    slow_sb: Sandbox, tmp_path: Path
 ) -> None:
+    sb = slow_sb
     prompts = [f"batch song {i}" for i in range(5)]
     batch = tmp_path / "requests.jsonl"
     batch.write_text("".join(json.dumps({"prompt": p}) + "\n" for p in prompts))

@@ -24,6 +24,14 @@ UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
+    # a music job runs ~0.4-0.55 s
+    async with Sandbox(time_scale=0.003, seed=5, poll_limit=None) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def slow_sb() -> AsyncIterator[Sandbox]:
+    """Jobs that run ~1.2-1.8 s: still running when a test interrupts the command."""
     async with Sandbox(time_scale=0.01, seed=5, poll_limit=None) as sandbox:
         yield sandbox
 
@@ -144,8 +152,9 @@ async def test_generate_interrupted_resume_line_keeps_the_options(
 
 
 async def test_batch_interrupted_resume_line_keeps_concurrency_and_download(
-    sb: Sandbox, tmp_path: Path
+    slow_sb: Sandbox, tmp_path: Path
 ) -> None:
+    sb = slow_sb
     batch = tmp_path / "requests.jsonl"
     batch.write_text("".join(json.dumps({"prompt": f"song {i}"}) + "\n" for i in range(4)))
     journal, out_dir = tmp_path / "jobs.sqlite3", tmp_path / "out"
@@ -193,8 +202,9 @@ async def _first_track_ready_at_first_success(sb: Sandbox) -> bool:
 
 
 async def test_first_song_is_saved_at_first_success_and_nothing_twice(tmp_path: Path) -> None:
-    # FIRST_SUCCESS ~0.6-0.8 s, SUCCESS ~2.4-3.6 s: a wide gap to see the first song in
-    async with Sandbox(time_scale=0.02, seed=5, poll_limit=None) as sb:
+    # FIRST_SUCCESS ~0.3-0.4 s, SUCCESS ~1.2-1.8 s: a gap of 8+ polls (0.1 s apart at most)
+    # to see the first song in
+    async with Sandbox(time_scale=0.01, seed=5, poll_limit=None) as sb:
         if not await _first_track_ready_at_first_success(sb):
             pytest.skip("this sandbox sends no complete first track at FIRST_SUCCESS (issue 13)")
         before = set(sb.state.store.tasks)

@@ -27,7 +27,7 @@ from .test_cli import GENERATE, cli, cli_env, conn
 
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
-    async with Sandbox(time_scale=0.01, seed=5, poll_limit=None) as sandbox:
+    async with Sandbox(time_scale=0.003, seed=5, poll_limit=None) as sandbox:
         yield sandbox
 
 

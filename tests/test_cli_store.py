@@ -74,7 +74,7 @@ async def test_an_unreachable_store_fails_before_anything_is_sent(tmp_path: Path
 
 @pytest.mark.parametrize("command", ["generate"])
 async def test_generate_takes_a_store(command: str, tmp_path: Path) -> None:
-    async with Sandbox(time_scale=0.01, seed=34, poll_limit=None) as sb:
+    async with Sandbox(time_scale=0.003, seed=34, poll_limit=None) as sb:
         store = f"sqlite:///{tmp_path / 's.sqlite3'}"
         r = await cli(command, "one song", "--store", store, "--wait", *conn(sb), cwd=tmp_path)
         assert r.code == 0, r.err

@@ -192,7 +192,7 @@ async def test_a_redis_outage_before_the_post_sends_nothing(sandbox: Sandbox) ->
 async def test_a_rerun_sees_the_previous_runs_creates(spec: str) -> None:  # noqa: F811
     """Run 1 uses the whole window; run 2 (a new client, as after a restart) must wait
     for it. In memory run 2 would start at once and draw HTTP 429."""
-    window = (5, 1.0)
+    window = (5, 0.5)
     limit = RateLimit(creates=window[0], per_seconds=window[1], max_wait=10)
     once = RetryPolicy(max_attempts=1)  # a 429 would surface, not be retried away
     async with Sandbox(time_scale=TIME_SCALE, seed=5, poll_limit=None, rate_limit=window) as sb:
@@ -208,7 +208,7 @@ async def test_a_rerun_sees_the_previous_runs_creates(spec: str) -> None:  # noq
 
 async def test_in_memory_a_rerun_does_not_see_the_previous_runs_creates() -> None:
     """The contrast (memory mode unchanged): the same two runs without a store draw 429."""
-    window = (5, 1.0)
+    window = (5, 0.5)
     limit = RateLimit(creates=window[0], per_seconds=window[1], max_wait=10)
     once = RetryPolicy(max_attempts=1)
     async with Sandbox(time_scale=TIME_SCALE, seed=5, poll_limit=None, rate_limit=window) as sb:

@@ -1,15 +1,16 @@
 """Real processes, one API key, one store: ``SunoClient(store=...)`` end to end.
 
-Four worker processes (``python -m tests._client_worker``) each submit a batch of 25
-through ``generate_many`` against one sandbox enforcing 20 creates per 1 s (the API's
-20 per 10 s, scaled by 0.1): 10 requests are the same in every worker, 15 are each
-worker's own. The sandbox sees 0 HTTP 429 and exactly one POST per distinct request;
-every worker gets the same task id for a shared request.
+Three worker processes (``python -m tests._client_worker``) each submit a batch of 10
+through ``generate_many`` against one sandbox enforcing 8 creates per 0.5 s: 4 requests
+are the same in every worker, 6 are each worker's own, 22 distinct POSTs in all, so the
+creates must span at least two full windows (each worker alone would send its 10 at once:
+without the shared window the sandbox answers 429). The sandbox sees 0 HTTP 429 and
+exactly one POST per distinct request; every worker gets the same task id for a shared
+request.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -23,14 +24,20 @@ from suno_async.sandbox import Sandbox
 
 from ._redis import redis_server, redis_url  # noqa: F401
 from ._reliability import no_leaks  # noqa: F401
-from .test_store_shared import kill_worker, record_figure, spec, worker_result  # noqa: F401
+from .test_store_shared import (  # noqa: F401
+    kill_worker,
+    record_figure,
+    spec,
+    worker_result,
+    workers_ready,
+)
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATE = "/api/v1/generate"
-LIMIT, PER = 20, 1.0
-WORKERS, COMMON, OWN = 4, 10, 15
+LIMIT, PER = 8, 0.5
+WORKERS, COMMON, OWN = 3, 4, 6
 
 
 def spawn(module: str, *args: str) -> subprocess.Popen[str]:
@@ -42,7 +49,7 @@ def spawn(module: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-async def test_four_processes_one_key_no_429_no_duplicate_posts(
+async def test_three_processes_one_key_no_429_no_duplicate_posts(
     spec: str, tmp_path: Path  # noqa: F811
 ) -> None:
     async with Sandbox(time_scale=0.001, seed=21, poll_limit=None,
@@ -54,7 +61,7 @@ async def test_four_processes_one_key_no_429_no_duplicate_posts(
             for n in range(WORKERS)
         ]
         try:
-            await asyncio.sleep(1.0)  # every interpreter is up
+            await workers_ready(procs)  # every interpreter is up
             go.touch()
             results: list[dict[str, Any]] = [await worker_result(p, within=120) for p in procs]
         finally:

@@ -96,6 +96,12 @@ async def worker_line(proc: subprocess.Popen[str], within: float = 30) -> dict[s
     return data
 
 
+async def workers_ready(procs: list[subprocess.Popen[str]], within: float = 60) -> None:
+    """Wait for each worker's ``{"ready": true}`` line: its interpreter is up and warm."""
+    for proc in procs:
+        assert (await worker_line(proc, within))["ready"]
+
+
 def kill_worker(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
@@ -356,7 +362,7 @@ async def test_four_processes_claim_each_key_once(spec: str, tmp_path: Path) -> 
     start = tmp_path / "go"
     procs = [spawn_worker("claims", spec, str(start), "50", str(seed)) for seed in range(4)]
     try:
-        await asyncio.sleep(0.8)
+        await workers_ready(procs)
         start.touch()
         results = [await worker_result(p) for p in procs]
     finally:
@@ -367,12 +373,12 @@ async def test_four_processes_claim_each_key_once(spec: str, tmp_path: Path) -> 
 
 
 async def test_four_processes_never_exceed_the_shared_window(spec: str, tmp_path: Path) -> None:
-    limit, per, each = 20, 1.0, 15
+    limit, per, each = 10, 0.5, 8  # 32 slots: at least three full windows
     start = tmp_path / "go"
     args = [str(start), str(each), str(limit), str(per)]
     procs = [spawn_worker("slots", spec, *args) for _ in range(4)]
     try:
-        await asyncio.sleep(0.8)
+        await workers_ready(procs)
         start.touch()
         results = [await worker_result(p, within=120) for p in procs]
     finally:
@@ -418,7 +424,7 @@ async def test_a_killed_owners_lease_is_taken_over(spec: str) -> None:
     try:
         assert (await worker_line(owner))["held"]
         # While the owner heartbeats, its lease holds beyond its ttl.
-        for _ in range(6):
+        for _ in range(5):  # the last try is 4/3 ttl after the first
             assert not await store.try_acquire("task-1", "worker-B", ttl)
             await asyncio.sleep(ttl / 3)
         assert await store.orphans() == []

@@ -49,7 +49,7 @@ __all__ = ["Job", "JobEvent"]
 log = logging.getLogger("suno_async")
 
 R = TypeVar("R", bound=Record)
-Source = Literal["poll", "callback", "submit"]
+Source = Literal["poll", "callback", "submit", "store"]
 
 
 @attrs.frozen
@@ -205,7 +205,7 @@ class Job(Generic[R]):
             )
             return True
         if stage < self._stage or (stage is self._stage and self._record is not None):
-            if stage is self._stage and source == "poll":
+            if stage is self._stage and source in ("poll", "store"):
                 self._record = cast(R, record)
                 self._status = record.status
             return False

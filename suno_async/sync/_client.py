@@ -19,6 +19,7 @@ from ..batch import BatchItem
 from ..client import SunoClient as AsyncSunoClient
 from ..config import (
     DEFAULT_BATCH_CONCURRENCY,
+    FleetPolicy,
     PollPolicy,
     RateLimit,
     RetryPolicy,
@@ -183,6 +184,7 @@ class SunoClient:
         callback_url: str | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
         store: StoreSpec = None,
+        fleet: FleetPolicy | None = None,
         call_timeout: float = SYNC_CALL_TIMEOUT,
     ) -> None:
         if not call_timeout > 0:
@@ -197,6 +199,7 @@ class SunoClient:
             "callback_url": callback_url,
             "journal": journal,
             "store": store,
+            "fleet": fleet,
         }
         runner = LoopThread(f"suno-async-sync-{next(_numbers)}")
 

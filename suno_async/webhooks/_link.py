@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..client import SunoClient
 
-__all__ = ["deliver", "expecting", "knows", "use_url"]
+__all__ = ["deliver", "expecting", "fleet_token", "knows", "routes", "use_url"]
 
 
 def use_url(client: SunoClient, url: str | None) -> None:
@@ -23,6 +23,18 @@ def use_url(client: SunoClient, url: str | None) -> None:
 def knows(client: SunoClient, task_id: str) -> bool:
     """``task_id`` is a job of ``client`` (registry: ``task_id in registry``)."""
     return task_id in client.jobs
+
+
+def routes(client: SunoClient) -> bool:
+    """``client`` shares its jobs with a fleet, so a task id unknown here may be another
+    process's: its callbacks are passed on through the store (registry: ``registry.fleet``)."""
+    return client.registry.fleet is not None
+
+
+def fleet_token(client: SunoClient) -> str | None:
+    """The fleet-wide webhook token of ``client``'s store, once the client is open."""
+    fleet = client.registry.fleet
+    return None if fleet is None else fleet.webhook_token
 
 
 def expecting(client: SunoClient) -> bool:

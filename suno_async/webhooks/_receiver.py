@@ -171,6 +171,9 @@ class WebhookReceiver:
         self._hmac_key = hmac_key
         self.policy = policy or WebhookPolicy()
         self._token = secrets.token_urlsafe(24) if token is None else _check_token(token)
+        #: Where the token came from: ``"random"``, ``"configured"`` or ``"fleet"`` (the
+        #: store's shared token, taken from the first fleet client attached).
+        self.token_source = "random" if token is None else "configured"
         self.body_timeout = float(body_timeout)
         self._clients: list[SunoClient] = []
         self._served_url: str | None = None
@@ -228,7 +231,29 @@ class WebhookReceiver:
         return self._early.held
 
     def attach(self, client: SunoClient) -> None:
-        """Feed callbacks into ``client``; its new tasks will carry :attr:`callback_url`."""
+        """Feed callbacks into ``client``; its new tasks will carry :attr:`callback_url`.
+
+        A client sharing a store (``SunoClient(store=...)``) must be open first: the
+        receiver then uses the store's fleet-wide token (unless ``token=`` was given),
+        so every worker's receiver accepts every task's callbacks, and callbacks for
+        another worker's tasks are passed on to it through the store.
+        """
+        if _link.routes(client):
+            shared = _link.fleet_token(client)
+            if shared is None:
+                raise RuntimeError(
+                    "open the client before attaching it (async with SunoClient(...) or"
+                    " await client.open()): its store holds the fleet's webhook token"
+                )
+            if self.token_source == "random" and not self._clients:
+                self._token, self.token_source = shared, "fleet"
+            elif self.token_source == "fleet" and not hmac.compare_digest(
+                self._token.encode(), shared.encode()
+            ):
+                raise ValueError(
+                    "this receiver already serves another store's fleet; use one receiver"
+                    " per store (or give token=... to both)"
+                )
         url = self.callback_url
         if client not in self._clients:
             self._clients.append(client)
@@ -385,7 +410,8 @@ class WebhookReceiver:
 
     def _apply(self, task_id: str, payload: object, size: int) -> WebhookResponse:
         known = any(_link.knows(c, task_id) for c in self._clients)
-        if not known:
+        routed = not known and any(_link.routes(c) for c in self._clients)
+        if not known and not routed:
             if not any(_link.expecting(c) for c in self._clients):
                 return self.reject("unknown task id", 404)
             if not self._early.admit(task_id, size, still_early=self._still_early):
@@ -395,7 +421,7 @@ class WebhookReceiver:
                 _link.deliver(client, payload, size)
         except (APIResponseValidationError, ValueError, TypeError, OverflowError):
             return self.reject("not a callback of this API", 400)
-        self.stats["accepted" if known else "buffered"] += 1
+        self.stats["accepted" if known else "routed" if routed else "buffered"] += 1
         return WebhookResponse.json(200, "success")
 
     def _still_early(self, task_id: str) -> bool:
