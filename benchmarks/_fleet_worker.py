@@ -16,9 +16,10 @@ accepted it (``time.time()`` once it answered 200); prints ``{"ready", "base"}``
 serves until its stdin closes and reports every accepted callback (task id, type, time).
 
 ``await`` (process B): a fleet client whose tasks carry A's callback URL (a receiver
-with ``public_url`` = A's base URL attached, as every worker behind one load balancer
-does) submits ``jobs`` tasks and notes when each job reached each stage; polling is a
-safety net far beyond the run, so B's stages come from A's callbacks through the store.
+with ``public_url`` = A's base URL, read from the ``go`` file, attached, as every worker
+behind one load balancer does) submits ``jobs`` tasks and notes when each job reached
+each stage; polling is a safety net far beyond the run, so B's stages come from A's
+callbacks through the store.
 
 ``share`` (the takeover part): the same batch of ``count`` requests in every worker
 (claims split it), a fleet client with the lease ``lease_ttl``; prints a line per task
@@ -45,10 +46,14 @@ def out(**data: Any) -> None:
     print(json.dumps(data), flush=True)
 
 
-def wait_for(path: str | None) -> None:
-    """Block until ``path`` exists (every worker starts together)."""
-    while path and not os.path.exists(path):
+def wait_for(path: str | None) -> str:
+    """Block until ``path`` exists (every worker starts together); its text."""
+    if not path:
+        return ""
+    while not os.path.exists(path):
         time.sleep(0.005)
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()
 
 
 def fast_poll(max_wait: float = 300.0) -> PollPolicy:
@@ -182,10 +187,10 @@ async def await_jobs(opts: dict[str, Any]) -> dict[str, Any]:
         api_key=opts["api_key"], base_url=opts["url"], store=opts["store"],
         fleet=fleet_policy(opts), poll=safety_net,
     ) as client:
-        elsewhere = WebhookReceiver(public_url=opts["base"])  # the fleet's public URL
-        elsewhere.attach(client)
         out(ready=True)
-        wait_for(opts.get("go"))
+        base = wait_for(opts["go"])  # it holds A's base URL: the fleet's public URL
+        elsewhere = WebhookReceiver(public_url=base)
+        elsewhere.attach(client)
 
         async def stage_times(job: Any) -> None:
             seen = reached.setdefault(job.task_id, {})

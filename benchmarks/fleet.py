@@ -146,9 +146,10 @@ class Worker:
                 await asyncio.wait_for(self._reader, 5)
 
 
-def go_now(path: str) -> None:
-    """Create the file every worker waits for (they start together)."""
-    Path(path).touch()
+def go_now(path: str, text: str = "") -> None:
+    """Create the file every worker waits for (they start together), with ``text``."""
+    Path(f"{path}.part").write_text(text, encoding="utf-8")
+    os.replace(f"{path}.part", path)  # whole, at once
 
 
 @contextlib.asynccontextmanager
@@ -365,11 +366,11 @@ async def cost_round(
 
 
 async def part_cost(quick: bool, backends: list[tuple[str, Callable[[str], str]]]) -> list[Row]:
-    n = 16 if quick else 200
+    n = 8 if quick else 200
     rounds = 3 if quick else 5
     tracked = 32
     shape: dict[str, Any] = {"n": n, "tracked": tracked, "settle": 0.03 if quick else 0.2,
-                             "poll_seconds": 0.06 if quick else 1.5}
+                             "poll_seconds": 0.05 if quick else 1.5}
     # Stuck at FIRST_SUCCESS: every record is the same realistic size, no job ends.
     timeline = {"text": 0.0, "first": 0.0, "complete": 1e9}
     modes: list[tuple[str, Callable[[str], str] | None]] = [("memory", None), *backends]
@@ -437,13 +438,12 @@ async def callback_run(
         with tempfile.TemporaryDirectory(prefix="bench-fleet-go-") as tmp:
             go = os.path.join(tmp, "go")
             common = {"store": spec, "url": sb.url, "api_key": sb.api_key}
-            async with workers("receive", [common]) as (a,):
+            opts = {**common, "jobs": jobs, "spacing": spacing, "go": go}
+            async with workers("receive", [common]) as (a,), workers("await", [opts]) as (b,):
                 base = (await a.line("base", 60))["base"]
-                opts = {**common, "base": base, "jobs": jobs, "spacing": spacing, "go": go}
-                async with workers("await", [opts]) as (b,):
-                    await b.ready()
-                    go_now(go)
-                    got_b = await b.result(600)
+                await b.ready()
+                go_now(go, base)  # B learns A's URL from the file it waits for
+                got_b = await b.result(600)
                 a.close_stdin()
                 got_a = await a.result(60)
         sent = sb.stats.callbacks_sent
