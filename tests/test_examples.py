@@ -312,12 +312,6 @@ async def test_readme_handle_raw_fragment_answers_a_request() -> None:
     assert names["status"] == 404 and isinstance(names["body"], bytes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README's 'Testing your app' block waits 5 s for a FIRST_SUCCESS that only a callback"
-    " to 127.0.0.1:8080 (nothing listens) would bring, the client polling at the safety-net"
-    " cadence: corrected block in docs/dev-notes/NOTES-batch.md; drop this mark with it",
-)
 async def test_readme_testing_block_passes_under_pytest_with_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "test_app.py").write_text(py_block("async def test_bot_posts_the_first_song"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNO_", "PYTEST_"))}
