@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import re
@@ -316,8 +317,13 @@ async def test_readme_testing_block_passes_under_pytest_with_the_plugin(tmp_path
     (tmp_path / "test_app.py").write_text(py_block("async def test_bot_posts_the_first_song"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNO_", "PYTEST_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    # installed (as the README says), the pytest11 entry point loads the plugin; from a
+    # source checkout the README says to enable it with -p (both at once is a pytest error)
+    plugins = importlib.metadata.entry_points(group="pytest11")
+    installed = any(ep.value.startswith("suno_async") for ep in plugins)
+    enable = [] if installed else ["-p", "suno_async.testing"]
     code, out, err = await run_program(
-        "", tmp_path, env, "-m", "pytest", "-q", "-p", "suno_async.testing",
+        "", tmp_path, env, "-m", "pytest", "-q", *enable,
         "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
         "-p", "no:cacheprovider", "test_app.py",
     )
