@@ -23,7 +23,8 @@ and the client reports every successful poll (:meth:`Fleet.observed`).
   separate and fail closed).
 
 Messages on the feed are JSON envelopes ``{"v": 1, "from": owner, "src": "poll" |
-"callback", "kind": name, "body": ...}``; a process ignores its own.
+"callback", "body": ...}`` (the receiving job knows its own kind); a process ignores
+its own.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Fleet:
         self.stats: collections.Counter[str] = collections.Counter()
         #: The fleet-wide webhook token (read from the store at :meth:`start`).
         self.webhook_token: str | None = None
-        self._last: dict[str, str] = {}  # task id -> last record text shared
+        self._last: dict[str, Any] = {}  # task id -> last record-info reply shared
         self._writes: dict[str, asyncio.Task[None]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
@@ -229,15 +230,13 @@ class Fleet:
         Called just before the poller parses and ingests ``data`` (with no await in
         between), so the write, which runs on the next loop turn, sees the job's new
         stage."""
-        if self._closed:
-            return
+        if self._closed or self._last.get(job.task_id) == data:
+            return  # unchanged: nothing to share (no serializing on the poll path)
         try:
             text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             return
-        if self._last.get(job.task_id) == text:
-            return
-        self._last[job.task_id] = text
+        self._last[job.task_id] = data
         self._write(job, text, final=False)
 
     def _write(self, job: Job[Any], text: str | None, *, final: bool) -> None:
@@ -270,16 +269,16 @@ class Fleet:
             )
             self.stats["shared"] += 1
             if record is not None:
-                await self._publish(job.task_id, "poll", job.kind.name, record)
+                await self._publish(job.task_id, "poll", record)
         except JournalError as exc:
             self._store_trouble("sharing", job.task_id, exc)
         if final:
             self._last.pop(job.task_id, None)
 
-    async def _publish(self, task_id: str, src: str, kind: str, body_text: str) -> None:
+    async def _publish(self, task_id: str, src: str, body_text: str) -> None:
         message = (
             f'{{"v":{ENVELOPE_VERSION},"from":{json.dumps(self.owner)},'
-            f'"src":"{src}","kind":{json.dumps(kind)},"body":{body_text}}}'
+            f'"src":"{src}","body":{body_text}}}'
         )
         await self.store.publish(task_id, message)
         self.stats["routed_out"] += 1
@@ -294,14 +293,12 @@ class Fleet:
             return
         if len(text) > FLEET_MAX_MESSAGE:
             return
-        job = self.registry.get(task_id) if self.registry is not None else None
-        kind = job.kind.name if job is not None else ""
-        self._spawn(self._route(task_id, kind, text))
+        self._spawn(self._route(task_id, text))
 
-    async def _route(self, task_id: str, kind: str, text: str) -> None:
+    async def _route(self, task_id: str, text: str) -> None:
         try:
             await self._ready()
-            await self._publish(task_id, "callback", kind, text)
+            await self._publish(task_id, "callback", text)
         except (JournalError, ClientClosedError) as exc:
             if not self._closed:
                 self._store_trouble("routing a callback of", task_id, exc)

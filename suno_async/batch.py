@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, overload
 
 import attrs
 
@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=Record)
+RO = TypeVar("RO", bound=Record, covariant=True)
 
 #: The request classes whose tasks give a :class:`~suno_async.MusicRecord`; a mapping of
 #: fields is a :class:`GenerateRequest`. A batch of these is ``BatchItem[MusicRecord]``.
@@ -112,22 +113,48 @@ class BatchItem(Generic[RI]):
     def settled(self) -> bool:
         """True once nothing more will happen here: submission failed, or the job
         succeeded, failed or stopped being tracked (timed out, detached, client closed)."""
-        return self.job is None or self.job.done() or self.job.error is not None
+        return item_settled(self.job)
 
     @property
     def failure(self) -> BaseException | None:
         """Why this item gave no record: the submission error or the job's error."""
-        if self.error is not None:
-            return self.error
-        return None if self.job is None else self.job.error
+        return item_failure(self.job, self.error)
 
     @property
     def record(self) -> RI | None:
         """The final record once the job succeeded, else ``None``."""
-        job = self.job
-        if job is None or job.error is not None or not job.done():
-            return None
-        return job.record
+        return item_record(self.job)
+
+
+class Outcome(Protocol[RO]):
+    """What a batch item reads of its job (a ``Job`` or the sync twin's ``SyncJob``)."""
+
+    @property
+    def error(self) -> BaseException | None: ...
+
+    @property
+    def record(self) -> RO | None: ...
+
+    def done(self) -> bool: ...
+
+
+def item_settled(job: Outcome[Any] | None) -> bool:
+    """A batch item's ``settled``: no job, or a job that ended here (either twin)."""
+    return job is None or job.done() or job.error is not None
+
+
+def item_failure(job: Outcome[Any] | None, error: BaseException | None) -> BaseException | None:
+    """A batch item's ``failure``: the submission error, else the job's error."""
+    if error is not None:
+        return error
+    return None if job is None else job.error
+
+
+def item_record(job: Outcome[RO] | None) -> RO | None:
+    """A batch item's ``record``: the final record once the job succeeded."""
+    if job is None or job.error is not None or not job.done():
+        return None
+    return job.record
 
 
 def batch_requests(requests: Iterable[BatchRequest]) -> list[Request]:

@@ -61,6 +61,17 @@ def record_info_polls(sb: Sandbox, task_id: str) -> int:
     )
 
 
+@contextlib.asynccontextmanager
+async def shared_store(sb: Sandbox, store_spec: str) -> AsyncIterator[Store]:
+    """The sandbox account's store, opened beside the clients (a third owner)."""
+    store = await open_store(store_spec, api_key=sb.api_key, api_host=sb.url)
+    assert store is not None
+    try:
+        yield store
+    finally:
+        await store.aclose()
+
+
 async def row_when(store: Store, task_id: str, predicate: Callable[[JobState], bool]) -> JobState:
     """The job's row once ``predicate`` holds (the fleet writes in the background)."""
     async with asyncio.timeout(10):
@@ -116,13 +127,11 @@ async def test_track_of_a_finished_job_resolves_from_the_store(
 
 
 async def test_a_dead_owners_job_is_taken_over(slow_sandbox: Sandbox, spec: str) -> None:  # noqa: F811
-    store = await open_store(spec, api_key=slow_sandbox.api_key, api_host=slow_sandbox.url)
-    assert store is not None
-    try:
+    async with shared_store(slow_sandbox, spec) as store:
         async with fleet_client(slow_sandbox, spec) as b:
             job = await b.generate(prompt="orphan")  # b owns it ...
             await eventually(lambda: job.task_id in b.fleet.owned, 5)  # type: ignore[union-attr]
-            # ... then, as if b's process froze: another owner grabs the lapsed lease
+            # ... and holds its lease: nobody else can take it while b renews it
             assert not await store.try_acquire(job.task_id, store.owner_id, 5.0)
             async with fleet_client(slow_sandbox, spec) as c:
                 follower = c.track(job.task_id)
@@ -134,16 +143,12 @@ async def test_a_dead_owners_job_is_taken_over(slow_sandbox: Sandbox, spec: str)
                 slow_sandbox.advance(job.task_id, "SUCCESS")
                 record = await asyncio.wait_for(follower, 10)
                 assert record.tracks and follower.polls >= 1  # c polled it after taking over
-    finally:
-        await store.aclose()
 
 
 async def test_orphans_nobody_awaits_are_polled_to_their_end(
     sandbox: Sandbox, spec: str  # noqa: F811
 ) -> None:
-    store = await open_store(spec, api_key=sandbox.api_key, api_host=sandbox.url)
-    assert store is not None
-    try:
+    async with shared_store(sandbox, spec) as store:
         # a dead process's job: a row with a lapsed lease (what SIGKILL leaves)
         async with make_client(sandbox) as plain:
             task_id = (await plain.generate(prompt="left behind")).task_id
@@ -158,16 +163,12 @@ async def test_orphans_nobody_awaits_are_polled_to_their_end(
             state = await row_when(store, task_id, lambda s: s.final)
             assert state.stage == "SUCCESS" and state.status == "SUCCESS"
             assert state.owner is None  # a final row has no lease
-    finally:
-        await store.aclose()
 
 
 async def test_a_lease_lost_while_alive_turns_the_job_into_a_followed_one(
     slow_sandbox: Sandbox, spec: str  # noqa: F811
 ) -> None:
-    store = await open_store(spec, api_key=slow_sandbox.api_key, api_host=slow_sandbox.url)
-    assert store is not None
-    try:
+    async with shared_store(slow_sandbox, spec) as store:
         async with fleet_client(slow_sandbox, spec) as a:
             job = await a.generate(prompt="stolen")
             await eventually(lambda: job.task_id in a.fleet.owned, 5)  # type: ignore[union-attr]
@@ -183,8 +184,6 @@ async def test_a_lease_lost_while_alive_turns_the_job_into_a_followed_one(
                                 status="GENERATE_AUDIO_FAILED", record=failed, final=True)
             with pytest.raises(GenerationFailedError):
                 await asyncio.wait_for(job, 10)
-    finally:
-        await store.aclose()
 
 
 # ------------------------------------------------------------------ callbacks

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
 
-from ..batch import BatchItem
+from ..batch import BatchItem, item_failure, item_record, item_settled
 from ..batch import as_completed as async_as_completed
 from ..models.records import Record
 from ..models.requests import Request
@@ -58,22 +58,17 @@ class SyncBatchItem(Generic[RI]):
     def settled(self) -> bool:
         """True once submission failed, or the job succeeded, failed or stopped being
         tracked."""
-        return self.job is None or self.job.done() or self.job.error is not None
+        return item_settled(self.job)
 
     @property
     def failure(self) -> BaseException | None:
         """Why this item gave no record: the submission error or the job's error."""
-        if self.error is not None:
-            return self.error
-        return None if self.job is None else self.job.error
+        return item_failure(self.job, self.error)
 
     @property
     def record(self) -> RI | None:
         """The final record once the job succeeded, else ``None``."""
-        job = self.job
-        if job is None or job.error is not None or not job.done():
-            return None
-        return job.record
+        return item_record(self.job)
 
     @classmethod
     def wrap(
