@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import errors
 from ._version import __version__
-from .batch import BatchItem, as_completed, gather
+from .batch import BatchItem, BatchLine, BatchProgress, as_completed, gather
 from .client import SunoClient
 from .config import FleetPolicy, PollPolicy, RateLimit, RetryPolicy, Timeouts, WebhookPolicy
 from .jobs import Job, JobEvent
@@ -27,6 +27,8 @@ _UPLOAD_SHAPES = frozenset(
 
 __all__ = [
     "BatchItem",
+    "BatchLine",
+    "BatchProgress",
     "Job",
     "JobEvent",
     "FleetPolicy",

@@ -42,6 +42,7 @@ from .models.requests import (
     UploadCoverRequest,
     UploadExtendRequest,
 )
+from .store._claims import JournalEntry, request_key_for
 
 if TYPE_CHECKING:
     # A default (PEP 696) for the bare name: ``BatchItem`` written without a type
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypeVar
 
     from ._submitter import Submitter
+    from .store.base import Store
 
     RI = TypeVar("RI", bound=Record, default=Any)
 else:
@@ -60,11 +62,15 @@ else:
 
 __all__ = [
     "BatchItem",
+    "BatchLine",
+    "BatchProgress",
     "BatchRequest",
     "MusicBatchRequest",
     "as_completed",
     "gather",
     "iter_settled",
+    "progress_of",
+    "request_keys",
     "submit_many",
 ]
 
@@ -202,6 +208,26 @@ def _concurrency(value: object) -> int:
     return value
 
 
+def request_keys(requests: Sequence[Request]) -> list[str]:
+    """The claim key of each request of a batch, in order.
+
+    Identical requests are told apart by their occurrence (the second copy of a line is
+    a second song, paid once more), so every process reading the same batch computes
+    the same keys: that is how workers on several machines share one batch.
+    """
+    seen: dict[str, int] = {}
+    keys: list[str] = []
+    for request in requests:
+        body_key = request_key_for(request.path, request.to_wire(), 0)
+        occurrence = seen.get(body_key, 0)
+        seen[body_key] = occurrence + 1
+        keys.append(
+            body_key if occurrence == 0
+            else request_key_for(request.path, request.to_wire(), occurrence)
+        )
+    return keys
+
+
 async def submit_many(
     submitter: Submitter,
     requests: Iterable[BatchRequest],
@@ -222,16 +248,9 @@ async def submit_many(
     items = batch_requests(requests)
     results: list[BatchItem[R] | None] = [None] * len(items)
     slots = asyncio.Semaphore(limit)
-    keys: list[str | None] = [None] * len(items)
-    if submitter.store is not None:  # dedupe keys: identical requests told apart by order
-        seen: dict[str, int] = {}
-        for index, request in enumerate(items):
-            body_key = submitter.journal_key(request, 0)
-            occurrence = seen.get(body_key, 0)
-            seen[body_key] = occurrence + 1
-            keys[index] = body_key if occurrence == 0 else submitter.journal_key(
-                request, occurrence
-            )
+    keys: list[str | None] = (
+        list(request_keys(items)) if submitter.store is not None else [None] * len(items)
+    )
 
     async def run_one(index: int, request: Request) -> None:
         await slots.acquire()
@@ -410,3 +429,149 @@ async def gather(*jobs: Job[R], return_exceptions: bool = False) -> list[Any]:
                 raise outcome
     return list(settled)
 
+
+# ---------------------------------------------------------------------- progress
+
+#: Where one request of a batch stands, as the store shows it to any process:
+#: ``waiting`` (nobody has claimed it yet), ``sending`` (a live process is sending it),
+#: ``running`` (a task exists, no outcome yet), ``succeeded``, ``failed``, or
+#: ``in_doubt`` (sent, reply lost: maybe paid, task id unknown; never resent unasked).
+LineState = Literal["waiting", "sending", "running", "succeeded", "failed", "in_doubt"]
+
+_LINE_STATES: tuple[LineState, ...] = (
+    "waiting", "sending", "running", "succeeded", "failed", "in_doubt",
+)
+
+_PENDING_WORDS: tuple[tuple[LineState, str], ...] = (
+    ("running", "running"), ("sending", "sending"), ("waiting", "waiting"),
+    ("in_doubt", "in doubt (maybe paid, task id unknown)"),
+)
+
+
+@attrs.frozen
+class BatchLine:
+    """One request of a batch in a :class:`BatchProgress` (``index`` in input order).
+
+    ``status`` is the provider's last status recorded (``SUCCESS``,
+    ``GENERATE_AUDIO_FAILED``, ...), ``stage`` the furthest stage any process has
+    shared for the task (fleet stores; ``None`` when not known).
+    """
+
+    index: int
+    key: str
+    state: LineState
+    task_id: str | None = None
+    status: str | None = None
+    stage: str | None = None
+
+
+@attrs.frozen
+class BatchProgress:
+    """A whole batch as every process sharing one store sees it.
+
+    Built by :meth:`suno_async.SunoClient.batch_progress` from the claims in the store,
+    so it counts the lines every worker has sent, not only this one's.
+
+    >>> p = BatchProgress((BatchLine(0, "k0", "succeeded"), BatchLine(1, "k1", "running"),
+    ...                    BatchLine(2, "k2", "waiting")))
+    >>> (p.total, p.done, p.succeeded, p.running, p.waiting, p.finished)
+    (3, 1, 1, 1, 1, False)
+    >>> str(p)
+    '1/3 done (1 ok), 1 running, 1 waiting'
+    """
+
+    lines: tuple[BatchLine, ...]
+
+    def count(self, state: LineState) -> int:
+        """How many lines are in ``state``."""
+        return sum(1 for line in self.lines if line.state == state)
+
+    @property
+    def total(self) -> int:
+        """Requests in the batch."""
+        return len(self.lines)
+
+    @property
+    def succeeded(self) -> int:
+        return self.count("succeeded")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def running(self) -> int:
+        return self.count("running")
+
+    @property
+    def sending(self) -> int:
+        return self.count("sending")
+
+    @property
+    def waiting(self) -> int:
+        return self.count("waiting")
+
+    @property
+    def in_doubt(self) -> int:
+        return self.count("in_doubt")
+
+    @property
+    def done(self) -> int:
+        """Lines with an outcome (succeeded or failed)."""
+        return self.succeeded + self.failed
+
+    @property
+    def finished(self) -> bool:
+        """Nothing is left to send or to wait for (``in_doubt`` lines need the user)."""
+        return self.waiting + self.sending + self.running == 0
+
+    def counts(self) -> dict[str, int]:
+        """Every state's count, plus ``total`` and ``done`` (for JSON output)."""
+        out: dict[str, int] = {state: self.count(state) for state in _LINE_STATES}
+        out["total"] = self.total
+        out["done"] = self.done
+        return out
+
+    def __str__(self) -> str:
+        parts = [f"{self.succeeded} ok"] if self.succeeded else []
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = f"{self.done}/{self.total} done" + (f" ({', '.join(parts)})" if parts else "")
+        for state, word in _PENDING_WORDS:
+            n = self.count(state)
+            if n:
+                text += f", {n} {word}"
+        return text
+
+
+def _line(index: int, key: str, entry: JournalEntry | None) -> BatchLine:
+    if entry is None:
+        return BatchLine(index, key, "waiting")
+    if entry.maybe_submitted:
+        return BatchLine(index, key, "in_doubt", status=entry.status)
+    if entry.placeholder:
+        return BatchLine(index, key, "sending")
+    state: LineState = "running" if entry.ok is None else (
+        "succeeded" if entry.ok else "failed"
+    )
+    return BatchLine(index, key, state, task_id=entry.task_id, status=entry.status)
+
+
+async def progress_of(store: Store, requests: Sequence[Request]) -> BatchProgress:
+    """The progress of the batch ``requests`` in ``store`` (any process's claims).
+
+    One read of the account's entries, plus the shared stage of each running task.
+    """
+    keys = request_keys(requests)
+    wanted = set(keys)
+    found = {
+        e.request_key: e for e in await store.entries()
+        if e.request_key is not None and e.request_key in wanted
+    }
+    lines = [_line(i, key, found.get(key)) for i, key in enumerate(keys)]
+    for n, line in enumerate(lines):
+        if line.state == "running" and line.task_id is not None:
+            state = await store.get_job(line.task_id)
+            if state is not None and state.stage is not None:
+                lines[n] = attrs.evolve(line, stage=state.stage)
+    return BatchProgress(tuple(lines))

@@ -39,7 +39,16 @@ from ._ratelimit import CreateLimiter
 from ._registry import JobRegistry
 from ._submitter import Submission, Submitter
 from ._uploads import FormFactory, UploadSource, upload_body
-from .batch import BatchItem, BatchRequest, MusicBatchRequest, iter_settled, submit_many
+from .batch import (
+    BatchItem,
+    BatchProgress,
+    BatchRequest,
+    MusicBatchRequest,
+    batch_requests,
+    iter_settled,
+    progress_of,
+    submit_many,
+)
 from .config import (
     DEFAULT_BATCH_CONCURRENCY,
     DEFAULT_DOWNLOAD_TIMEOUT,
@@ -1015,6 +1024,43 @@ class SunoClient:
         """
         self._check_open()
         return iter_settled(self.submitter, requests, concurrency=concurrency, on_item=on_item)
+
+    async def batch_progress(self, requests: Iterable[BatchRequest]) -> BatchProgress:
+        """Where each request of a batch stands, as every process sharing the store sees
+        it: from any worker of a batch spread over processes or machines, or from one
+        that runs none of it. Sends nothing to the API.
+
+        ``requests`` are the batch's requests as given to :meth:`generate_many` (same
+        order: identical requests are told apart by their position among copies).
+        Needs ``store=`` or ``journal=`` (without one, no other process is visible).
+
+        >>> from suno_async.sandbox import Sandbox
+        >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
+        >>> async def main(path):
+        ...     batch = [{"prompt": "a"}, {"prompt": "[[fail]] b"}, {"prompt": "c"}]
+        ...     async with Sandbox(time_scale=0.002, seed=4) as sb:
+        ...         async with SunoClient(api_key=sb.api_key, base_url=sb.url, poll=fast,
+        ...                               store=path) as worker:
+        ...             items = await worker.generate_many(batch[:2])
+        ...             jobs = [item.job for item in items if item.job is not None]
+        ...             await suno_async.gather(*jobs, return_exceptions=True)
+        ...         async with SunoClient(api_key=sb.api_key, base_url=sb.url,
+        ...                               store=path) as onlooker:
+        ...             return str(await onlooker.batch_progress(batch))
+        >>> import tempfile, os, suno_async
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     asyncio.run(main(os.path.join(tmp, "jobs.sqlite3")))
+        '2/3 done (1 ok, 1 failed), 1 waiting'
+        """
+        self._check_open()
+        checked = batch_requests(requests)
+        if self.store is None:
+            raise ValueError(
+                "batch_progress() reads the shared store, and this client has none: "
+                "SunoClient(store='sqlite:///jobs.sqlite3') (or journal=) in every worker"
+            )
+        await self._open_store()
+        return await progress_of(self.store, checked)
 
     async def resume(self) -> list[Job[Record]]:
         """Re-attach every unfinished task recorded in the journal or store (after a

@@ -96,6 +96,9 @@ CONNECTION_LIMIT: Final = 100
 #: told otherwise. One number for the library and the CLI: 8 keeps a batch's creates
 #: well inside the API's 20 per 10 s and its polls inside ``DEFAULT_POLL_CONCURRENCY``.
 DEFAULT_BATCH_CONCURRENCY: Final = 8
+#: How often ``suno-async batch --store`` reads the whole batch's progress (every
+#: worker's lines) from the store (seconds): one ``entries()`` read per look.
+BATCH_PROGRESS_INTERVAL: Final = 2.0
 #: Replies from the API larger than this are refused unread (bytes); the biggest
 #: genuine replies (record-info with MIDI notes) are far below it.
 MAX_REPLY_BYTES: Final = 16 * 1024 * 1024

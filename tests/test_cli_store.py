@@ -43,11 +43,62 @@ async def test_two_cli_processes_share_one_batch(spec: str, tmp_path: Path) -> N
         assert sb.stats.rate_limited == 0
     assert sum(d["submitted"] for d in docs) == LINES
     assert sum(d["resumed"] for d in docs) == LINES  # the other process re-attached
+    for doc in docs:  # each worker ends with the whole batch's figures, not only its own
+        assert doc["batch"]["succeeded"] == doc["batch"]["total"] == LINES
     saved = [p for name in ("a", "b") if (tmp_path / name).exists()
              for p in (tmp_path / name).iterdir()]
     assert len(saved) == 2 * LINES  # two tracks per line, each downloaded once in all
     files = [f for d in docs for job in d["jobs"] for f in job["files"]]
     assert len(files) == len(set(files)) == 2 * LINES
+
+
+async def test_the_whole_batch_is_visible_from_any_machine(
+    spec: str, tmp_path: Path  # noqa: F811
+) -> None:
+    lines = [{"prompt": "one"}, {"prompt": "[[fail]] two"}, {"prompt": "three"},
+             {"prompt": "four"}]
+    full, part = tmp_path / "songs.jsonl", tmp_path / "part.jsonl"
+    full.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    part.write_text("".join(json.dumps(line) + "\n" for line in lines[:3]))
+    async with Sandbox(time_scale=0.003, seed=35, poll_limit=None) as sb:
+        # machine A ran the first three lines (one failed) and stopped
+        r = await cli("batch", str(part), "--store", spec, "--json", *conn(sb), cwd=tmp_path)
+        assert r.code == 1, r.err
+        # machine C runs none of it and asks: sends nothing, exit 6 (not finished)
+        status = await cli("batch", str(full), "--store", spec, "--status", "--json",
+                           *conn(sb), cwd=tmp_path)
+        assert status.code == 6, status.err
+        doc = json.loads(status.out)
+        assert [line["state"] for line in doc["lines"]] == [
+            "succeeded", "failed", "succeeded", "waiting"]
+        assert doc["batch"]["done"] == 3 and doc["batch"]["waiting"] == 1
+        assert all(line["task_id"] for line in doc["lines"][:3])
+        assert sb.stats.submissions[GENERATE] == 3
+        # machine B runs the whole file: re-attaches to three, sends the fourth, and its
+        # live line counts every worker's lines
+        b = await cli("batch", str(full), "--store", spec, "--plain", *conn(sb), cwd=tmp_path)
+        assert b.code == 1, b.err  # the failed line is still failed
+        assert "whole batch (all workers): " in b.out
+        assert "whole batch (every worker sharing the store): 4/4 done (3 ok, 1 failed)" in b.out
+        assert sb.stats.submissions[GENERATE] == 4
+        table = await cli("batch", str(full), "--store", spec, "--status", "--plain",
+                          *conn(sb), cwd=tmp_path)
+        assert table.code == 1, table.err  # finished, one line failed
+        assert "whole batch: 4/4 done (3 ok, 1 failed)" in table.out
+        assert sb.stats.submissions[GENERATE] == 4
+
+
+async def test_status_without_a_store_is_a_usage_error(tmp_path: Path) -> None:
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text('{"prompt": "x"}\n')
+    async with Sandbox(time_scale=0.01, seed=36, poll_limit=None) as sb:
+        r = await cli("batch", str(batch), "--status", *conn(sb), cwd=tmp_path)
+        assert r.code == 2 and "--store URL" in r.err
+        r = await cli("batch", str(batch), "--status", "--journal", str(tmp_path / "no.db"),
+                      *conn(sb), cwd=tmp_path)
+        assert r.code == 2 and "no journal at" in r.err
+        assert not (tmp_path / "no.db").exists()
+        assert sb.stats.submissions[GENERATE] == 0
 
 
 async def test_journal_and_store_together_are_refused(tmp_path: Path) -> None:

@@ -188,6 +188,7 @@ PY_RULES = {
     "as_completed(items, timeout=3600)": "run against the sandbox",
     "async def test_bot_posts_the_first_song": "run by pytest with the plugin",
     'SunoClient(store="redis://': "compiled and its names imported (needs Redis on another host)",
+    "await client.batch_progress(lines)": "run against the sandbox (test_batch_progress.py)",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from ..jobs.kinds import KINDS
 from ..models.enums import Stage
 from ..models.records import Record
 from ..store._keys import redact_url
-from ._batch import run_batch
+from ._batch import run_batch, show_batch_status
 from ._context import (
     SANDBOX_ACROSS_COMMANDS,
     CliError,
@@ -228,6 +229,20 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
     if journal:
         check_journal_path(journal)
         await check_journal_file(journal)
+    if args.status:
+        if not (journal or store):
+            raise CliError(
+                ExitCode.USAGE,
+                "--status reads the batch's progress from a shared store, and none was given.",
+                "add the --store URL (or --journal FILE) the workers of this batch use.",
+            )
+        if journal and not await asyncio.to_thread(os.path.isfile, journal):
+            raise CliError(
+                ExitCode.USAGE,
+                f"there is no journal at {journal}; nothing of this batch was sent with it.",
+                "give the --journal FILE the batch ran with.",
+            )
+        return await show_batch_status(ctx, requests, journal=journal, store=store)
     ctx.wait_options = resume_options(args, "download")
     if journal:
         ctx.resume_hint = command_line(

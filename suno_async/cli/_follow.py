@@ -34,6 +34,7 @@ __all__ = [
     "fmt_duration",
     "follow",
     "report_failures",
+    "request_label",
     "save_tracks",
     "settled",
     "summary_rows",
@@ -117,7 +118,7 @@ def _title_of(record: Record | None) -> str:
     return ""
 
 
-def _request_label(request: object) -> str:
+def request_label(request: object) -> str:
     if isinstance(request, GenerateRequest):
         text = request.title or request.prompt or request.style or ""
         text = " ".join(text.split())
@@ -142,7 +143,8 @@ async def _deliver(
         key = _track_key(index, track)
         if not track.ready or key in outcome.delivered:
             continue
-        rest = " (the other is still rendering)" if early and count > 1 else ""
+        pending = early and count > 1 and not all(t.ready for t in record.tracks)
+        rest = " (the other is still rendering)" if pending else ""
         if download is not None:
             assert ctx.client is not None
             store = ctx.client.store if ctx.opt("store") else None
@@ -196,7 +198,7 @@ async def follow(
     reporter.add(
         job.task_id,
         label,
-        _request_label(job.request),
+        request_label(job.request),
         word="submitted" if job.request is not None else "tracking",
     )
     download_error: SunoError | None = None

@@ -126,6 +126,8 @@ class Reporter:
         self._progress: Progress | None = None
         self._overall: TaskID | None = None
         self._done = 0
+        self._batch: TaskID | None = None
+        self._batch_text = ""
 
     def __enter__(self) -> Reporter:
         if self.output.mode == "rich":
@@ -220,6 +222,22 @@ class Reporter:
                 completed=self._done,
                 stage=f"{self._done}/{len(self._rows)} done",
             )
+
+    def batch(self, done: int, total: int, text: str) -> None:
+        """The whole batch as the store shows it (every worker's lines): a row of its
+        own on a terminal, a line when it changes when piped, nothing in JSON mode."""
+        text = printable(text)
+        if text == self._batch_text:
+            return
+        self._batch_text = text
+        if self._progress is not None:
+            if self._batch is None:
+                self._batch = self._progress.add_task(
+                    "whole batch (all workers)", total=total, stage="", title=""
+                )
+            self._progress.update(self._batch, total=total, completed=done, stage=text)
+        elif self.output.mode == "plain":
+            self.output.line(f"[{self._elapsed():6.1f}s] whole batch (all workers): {text}")
 
     def event(self, key: str, text: str) -> None:
         """A one-off line about a row (a track saved early), above the live table."""

@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         "limit",
     )
     p.add_argument("--download", metavar="DIR", help="save every track into DIR")
+    p.add_argument(
+        "--status", action="store_true",
+        help="with --store or --journal: show where every line of FILE stands, as every "
+        "worker sharing the store sees it, and exit (sends nothing; exit 0 all succeeded, "
+        "6 not finished yet, 1 failed or in doubt)",
+    )
 
     p = subs.add_parser(
         "status", parents=[common], help="show a task's current state (one request)"

@@ -336,6 +336,7 @@ class SunoClient:
 
     track = handle_method(AsyncSunoClient.track)
     resume = jobs_method(AsyncSunoClient.resume)
+    batch_progress = value_method(AsyncSunoClient.batch_progress)
     ingest_callback = call_method(AsyncSunoClient.ingest_callback)
 
     # ------------------------------------------------------------------ batches

@@ -1,0 +1,192 @@
+"""``client.batch_progress(requests)``: a whole batch as every client of one store sees it.
+
+Two clients over one store (SQLite, and a real ``redis-server``) and the sandbox: the
+one that sends nothing sees the other's lines waiting, running (with the stage shared
+through the store), succeeded and failed; identical lines stay distinct; claims in doubt
+or being sent are reported as such, never as waiting (which would invite a resend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+import suno_async
+from suno_async import BatchProgress, GenerateRequest, Stage, SunoClient
+from suno_async.batch import request_keys
+from suno_async.sandbox import Sandbox
+from suno_async.store import open_store
+from suno_async.sync import Sandbox as SyncSandbox
+from suno_async.sync import SunoClient as SyncSunoClient
+
+from ._redis import free_port, redis_server, redis_url  # noqa: F401
+from ._reliability import no_leaks  # noqa: F401
+from .conftest import make_client
+from .test_store_shared import spec  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("no_leaks")
+
+async def settled(client: SunoClient, batch: list[dict[str, str]], done: int) -> BatchProgress:
+    """The batch's progress once ``done`` lines have an outcome (bounded wait)."""
+    async with asyncio.timeout(10):
+        while (progress := await client.batch_progress(batch)).done < done:
+            await asyncio.sleep(0.01)
+    return progress
+
+
+BATCH = [
+    {"prompt": "first line"},
+    {"prompt": "[[fail]] second line"},
+    {"prompt": "third line"},
+    {"prompt": "fourth line, never sent"},
+]
+
+
+async def test_an_onlooker_sees_another_clients_batch(spec: str) -> None:  # noqa: F811
+    async with Sandbox(time_scale=0.01, seed=41, poll_limit=None) as sb:
+        async with make_client(sb, store=spec) as worker, make_client(sb, store=spec) as onlooker:
+            before = await onlooker.batch_progress(BATCH)
+            assert [line.state for line in before.lines] == ["waiting"] * 4
+            assert not before.finished
+
+            items = await worker.generate_many(BATCH[:3])
+            jobs = [item.job for item in items if item.job is not None]
+            assert len(jobs) == 3
+            running = await onlooker.batch_progress(BATCH)
+            assert [line.task_id for line in running.lines[:3]] == [j.task_id for j in jobs]
+            assert running.lines[3].state == "waiting" and running.lines[3].task_id is None
+            assert running.count("running") + running.done == 3
+
+            await suno_async.gather(*jobs, return_exceptions=True)
+            # outcomes are written by the worker's background writes, soon after
+            after = await settled(onlooker, BATCH, done=3)
+            # the onlooker polled nothing: every line it knows of came from the store
+            assert sum(sb.stats.polls.values()) == sum(job.polls for job in jobs)
+    assert [line.state for line in after.lines] == ["succeeded", "failed", "succeeded", "waiting"]
+    assert after.lines[1].status is not None and after.lines[1].status != "SUCCESS"
+    assert (after.total, after.done, after.succeeded, after.failed) == (4, 3, 2, 1)
+    assert not after.finished  # the fourth line is still to be sent by someone
+    assert str(after) == "3/4 done (2 ok, 1 failed), 1 waiting"
+    assert after.counts()["waiting"] == 1 and after.counts()["total"] == 4
+
+
+async def test_a_job_sent_outside_the_batch_is_not_one_of_its_lines(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    async with Sandbox(time_scale=0.003, seed=47, poll_limit=None) as sb:
+        async with make_client(sb, store=path) as client:
+            job = await client.generate(prompt="single")
+            await job.wait(timeout=30)
+            progress = await client.batch_progress([{"prompt": "single"}])
+    # generate() claims nothing (no request key): the batch's line is still to be sent
+    assert [line.state for line in progress.lines] == ["waiting"]
+
+
+async def test_running_lines_of_a_batch_carry_the_shared_stage(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 'fleet.sqlite3'}"
+    batch = [{"prompt": "watched"}]
+    async with Sandbox(time_scale=0.02, seed=42, poll_limit=None) as sb:
+        async with make_client(sb, store=path) as worker, make_client(sb, store=path) as onlooker:
+            (item,) = await worker.generate_many(batch)
+            assert item.job is not None
+            await item.job.wait(Stage.FIRST_SUCCESS, timeout=30)
+            seen: list[tuple[str, str | None]] = []
+            async with asyncio.timeout(30):
+                while True:
+                    line = (await onlooker.batch_progress(batch)).lines[0]
+                    seen.append((line.state, line.stage))
+                    if line.state != "running":
+                        break
+                    await asyncio.sleep(0.05)
+    assert ("running", "FIRST_SUCCESS") in seen  # the owner's observation, via the store
+    assert seen[-1] == ("succeeded", None)
+
+
+async def test_identical_lines_are_separate_requests(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    twice = [{"prompt": "same"}, {"prompt": "same"}]
+    keys = request_keys([GenerateRequest(prompt="same"), GenerateRequest(prompt="same")])
+    assert len(set(keys)) == 2
+    async with Sandbox(time_scale=0.003, seed=43, poll_limit=None) as sb:
+        async with make_client(sb, store=path) as worker:
+            (item,) = await worker.generate_many(twice[:1])
+            assert item.job is not None
+            await item.job.wait(timeout=30)
+            progress = await settled(worker, twice, done=1)
+    assert [line.state for line in progress.lines] == ["succeeded", "waiting"]
+    assert [line.key for line in progress.lines] == keys
+
+
+async def test_claims_being_sent_or_in_doubt_are_never_waiting(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    requests = [GenerateRequest(prompt="in flight"), GenerateRequest(prompt="lost reply")]
+    keys = request_keys(requests)
+    async with Sandbox(time_scale=0.003, seed=44, poll_limit=None) as sb:
+        other = await open_store(path, api_key=sb.api_key, api_host=sb.url)
+        assert other is not None
+        try:
+            # another live process is sending the first; the second's reply was lost
+            for request, key in zip(requests, keys, strict=True):
+                assert await other.claim("music", request.path, key, request.to_wire()) is None
+            await other.record_maybe_submitted(
+                "music", requests[1].path, keys[1], requests[1].to_wire()
+            )
+            async with make_client(sb, store=path) as onlooker:
+                progress = await onlooker.batch_progress(requests)
+        finally:
+            await other.aclose()
+        assert sum(sb.stats.submissions.values()) == 0  # looking sends nothing
+    assert [line.state for line in progress.lines] == ["sending", "in_doubt"]
+    assert progress.finished is False and progress.in_doubt == 1
+    assert str(progress) == "0/2 done, 1 sending, 1 in doubt (maybe paid, task id unknown)"
+
+
+async def test_without_a_store_it_says_what_to_add() -> None:
+    async with Sandbox(time_scale=0.003, seed=45, poll_limit=None) as sb:
+        async with make_client(sb) as client:
+            with pytest.raises(ValueError, match=r"store='sqlite:///"):
+                await client.batch_progress(BATCH)
+            with pytest.raises(TypeError, match="item 1"):
+                await client.batch_progress([{"prompt": "ok"}, 42])  # type: ignore[list-item]
+
+
+def test_the_blocking_twin(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    fast = suno_async.PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
+    with SyncSandbox(time_scale=0.003, seed=46, poll_limit=None) as sb, SyncSunoClient(
+        api_key=sb.api_key, base_url=sb.url, store=path, poll=fast,
+    ) as client:
+        items = client.generate_many([{"prompt": "sync"}])
+        assert items[0].job is not None
+        items[0].job.wait(timeout=30)
+        progress = client.batch_progress([{"prompt": "sync"}, {"prompt": "other"}])
+    assert isinstance(progress, BatchProgress)
+    assert progress.lines[0].task_id == items[0].job.task_id
+    assert progress.lines[0].state in ("running", "succeeded")  # outcome written in background
+    assert progress.lines[1].state == "waiting"
+
+
+async def test_the_readme_block_reports_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .test_examples import py_block
+
+    namespace: dict[str, object] = {}
+    exec(compile(py_block("await client.batch_progress(lines)"), "<README>", "exec"), namespace)
+    namespace["STORE"] = f"sqlite:///{tmp_path / 's.sqlite3'}"  # not the block's Redis host
+    lines = [{"prompt": "one"}, {"prompt": "[[fail]] two"}, {"prompt": "three"}]
+    async with Sandbox(time_scale=0.003, seed=48, poll_limit=None) as sb:
+        monkeypatch.setenv("SUNO_API_KEY", sb.api_key)
+        monkeypatch.setenv("SUNO_BASE_URL", sb.url)
+        async with make_client(sb, store=namespace["STORE"]) as worker:
+            items = await worker.generate_many(lines[:2])
+            jobs = [item.job for item in items if item.job is not None]
+            await suno_async.gather(*jobs, return_exceptions=True)
+        report = namespace["report"]
+        assert callable(report)
+        await report(lines)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2/3 done (1 ok, 1 failed), 1 waiting"
+    assert [row.split()[:2] for row in out[1:]] == [["0", "succeeded"], ["1", "failed"],
+                                                    ["2", "waiting"]]
