@@ -492,6 +492,13 @@ FEED_POLL_INTERVAL: Final = 0.05
 FEED_RETENTION: Final = 3600.0
 #: Feed rows a SQLite subscription reads per query.
 FEED_BATCH: Final = 256
+#: A finished job's registry row (its last record, JSON) is kept this long after it
+#: finished, then dropped (seconds; a later ``track()`` of the task polls the API once).
+#: Claims are never dropped: they are what keeps a rerun from paying twice.
+STORE_JOB_RETENTION: Final = 7 * 24 * 3600.0
+#: A SQLite store drops expired job rows at most this often per client (seconds);
+#: Redis expires them itself.
+STORE_PRUNE_INTERVAL: Final = 600.0
 #: Rate-slot rows are kept this long past their window, for inspection (seconds).
 SLOT_RETENTION: Final = 600.0
 #: An in-flight slot (taken with a ``slot_id``, not finished) stops counting after this

@@ -15,6 +15,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -296,6 +297,8 @@ async def test_an_unusable_sqlite_store_fails_at_open(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     with pytest.raises(JournalError):
         await open_store(tmp_path / "dir")
+    # the store that failed to open was closed again: its engine thread is gone
+    assert not [t for t in threading.enumerate() if t.name == "suno-async-store"]
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"garbage " * 1000)
     store = SQLiteStore(bad)
@@ -526,3 +529,50 @@ async def test_a_sqlite_store_waiting_for_a_lock_never_blocks_the_loop(tmp_path:
     finally:
         other.close()
         await store.aclose()
+
+
+async def test_finished_job_rows_expire_but_claims_stay(tmp_path: Path) -> None:
+    root = SQLiteStore(tmp_path / "r.sqlite3", job_retention=0.05)
+    store = root.for_account(API_KEY, API_HOST)
+    assert store.job_retention == 0.05
+    await store.open()
+    try:
+        body = {"prompt": "kept"}
+        assert await store.claim("music", "/api/v1/generate", "k-old", body) is None
+        await store.record_submitted("old", "music", "/api/v1/generate", "k-old", body)
+        await store.put_job("old", "music", stage="SUCCESS", record="{}", final=True)
+        await store.put_job("running", "music", stage="FIRST_SUCCESS")
+        await asyncio.sleep(0.1)  # both rows are now older than the retention
+        await store.put_job("new", "music", stage="SUCCESS", final=True)
+        assert await store.get_job("old") is None  # finished and expired: dropped
+        assert await store.get_job("new") is not None  # just finished: kept
+        running = await store.get_job("running")
+        assert running is not None and not running.final  # unfinished rows are never dropped
+        entry = await store.find("k-old")  # the claim stays: a rerun still never pays twice
+        assert entry is not None and entry.task_id == "old"
+    finally:
+        await root.aclose()
+    with pytest.raises(ValueError, match="job_retention"):
+        SQLiteStore(tmp_path / "x.sqlite3", job_retention=-1)
+
+
+async def test_finished_job_keys_get_a_ttl_in_redis(redis_url: str) -> None:  # noqa: F811
+    import redis.asyncio as aioredis
+
+    root = RedisStore(redis_url, job_retention=100)
+    store = root.for_account(API_KEY, API_HOST)
+    await store.open()
+    raw = aioredis.from_url(redis_url)
+    try:
+        await store.put_job("open-job", "music", stage="PENDING")
+        await store.put_job("done-job", "music", stage="SUCCESS", final=True)
+        assert await raw.ttl(store._key("job", "open-job")) == -1  # no expiry
+        ttl = await raw.ttl(store._key("job", "done-job"))
+        assert 0 < ttl <= 100
+        state = await store.get_job("done-job")
+        assert state is not None and state.final
+    finally:
+        await raw.aclose()
+        await root.aclose()
+    with pytest.raises(ValueError, match="job_retention"):
+        RedisStore(redis_url, job_retention=float("nan"))

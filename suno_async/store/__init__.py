@@ -101,8 +101,16 @@ def store_for(
 async def open_store(
     spec: StoreSpec, *, api_key: str | None = None, api_host: str | None = None
 ) -> Store | None:
-    """:func:`store_for`, then ``await store.open()``: an unreachable store raises here."""
+    """:func:`store_for`, then ``await store.open()``: an unreachable store raises here.
+
+    A store that fails to open is closed again (no thread or connection is left behind);
+    a :class:`Store` object passed in is the caller's and is left as it is."""
     store = store_for(spec, api_key=api_key, api_host=api_host)
     if store is not None:
-        await store.open()
+        try:
+            await store.open()
+        except BaseException:
+            if not isinstance(spec, Store):
+                await store.aclose()
+            raise
     return store

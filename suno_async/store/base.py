@@ -227,3 +227,10 @@ class Store(Protocol):
     async def get_or_create_token(self, name: str = "webhook") -> str:
         """The fleet-wide secret ``name`` (created once, then shared)."""
         ...
+
+
+def job_retention_seconds(value: object) -> float:
+    """A store's ``job_retention`` argument checked: seconds >= 0 (package-internal)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ValueError(f"job_retention must be seconds >= 0, got {value!r}")
+    return float(value)

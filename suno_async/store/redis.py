@@ -14,6 +14,7 @@ layout version; a newer one is refused.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import socket
@@ -31,12 +32,13 @@ from ..config import (
     SLOT_PENDING_MAX,
     SLOT_PENDING_POLL,
     SLOT_RETENTION,
+    STORE_JOB_RETENTION,
     STORE_TOKEN_BYTES,
 )
 from ._claims import MAYBE_SUBMITTED, SENDING, JournalEntry, public_body
 from ._keys import KEY_PREFIX, account_key, redact_url
 from ._owner import Owner, owner_alive
-from .base import Callback, JobState, Store, StoreError
+from .base import Callback, JobState, Store, StoreError, job_retention_seconds
 
 __all__ = ["REDIS_SCHEMA_VERSION", "STREAM_MAXLEN", "RedisStore"]
 
@@ -165,9 +167,13 @@ class RedisStore(Store):
     checks the layout version (an unreachable server raises ``StoreError`` there).
     """
 
-    def __init__(self, url: str, *, account: str = "") -> None:
+    def __init__(
+        self, url: str, *, account: str = "", job_retention: float = STORE_JOB_RETENTION
+    ) -> None:
         self.url = url
         self.account = account
+        #: How long a finished job's key lives (seconds; claims are kept for good).
+        self.job_retention = job_retention_seconds(job_retention)
         self._redis: Any = None
         self._owner = Owner.new()
         self._root = True
@@ -187,6 +193,7 @@ class RedisStore(Store):
         view = object.__new__(RedisStore)
         view.url = self.url
         view.account = account_key(api_key, api_host)
+        view.job_retention = self.job_retention
         view._redis = None
         view._owner = self._owner
         view._root = False
@@ -520,6 +527,8 @@ class RedisStore(Store):
                 if final:
                     pipe.srem(self._key("open"), task_id)
                     pipe.delete(self._key("lease", task_id))
+                    # a finished row lives job_retention more (whole seconds, >= 1)
+                    pipe.expire(job_key, max(1, math.ceil(self.job_retention)))
                 else:
                     pipe.sadd(self._key("open"), task_id)
                 await pipe.execute()

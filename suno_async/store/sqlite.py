@@ -41,13 +41,15 @@ from ..config import (
     SLOT_PENDING_MAX,
     SLOT_PENDING_POLL,
     SLOT_RETENTION,
+    STORE_JOB_RETENTION,
+    STORE_PRUNE_INTERVAL,
     STORE_TOKEN_BYTES,
 )
 from ._claims import MAYBE_SUBMITTED, ClaimTable, JournalEntry
 from ._engine import DEFAULT_LOCK_TIMEOUT, SQLiteEngine
 from ._keys import account_key
 from ._owner import Owner
-from .base import Callback, JobState, Store, StoreError
+from .base import Callback, JobState, Store, StoreError, job_retention_seconds
 
 __all__ = [
     "FEED_POLL_INTERVAL", "FEED_RETENTION", "SLOT_RETENTION", "SQLiteStore", "store_view",
@@ -72,9 +74,13 @@ class SQLiteStore(Store):
         *,
         account: str = "",
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        job_retention: float = STORE_JOB_RETENTION,
     ) -> None:
         self.path = os.fspath(path)
         self.account = account
+        #: How long a finished job's row is kept (seconds; claims are kept for good).
+        self.job_retention = job_retention_seconds(job_retention)
+        self._pruned_at = 0.0
         self._engine = SQLiteEngine(self.path, lock_timeout=lock_timeout)
         self._owner = Owner.new()
         self._root = True
@@ -91,7 +97,9 @@ class SQLiteStore(Store):
 
     def for_account(self, api_key: str, api_host: str) -> SQLiteStore:
         """A view scoped to one account; it shares this store's file and thread."""
-        return store_view(self._engine, self._owner, account_key(api_key, api_host))
+        view = store_view(self._engine, self._owner, account_key(api_key, api_host))
+        view.job_retention = self.job_retention
+        return view
 
     async def open(self) -> None:
         """Open the file and create or migrate its schema; raises ``JournalError``."""
@@ -235,10 +243,23 @@ class SQLiteStore(Store):
         record: str | None = None,
         final: bool = False,
     ) -> None:
-        """Record a task's latest state; ``final`` also ends its lease."""
+        """Record a task's latest state; ``final`` also ends its lease.
+
+        A final write also drops finished rows older than ``job_retention`` (at most
+        every ``STORE_PRUNE_INTERVAL`` per store object)."""
         account = self.account
+        now = time.time()
+        prune = final and now - self._pruned_at >= min(STORE_PRUNE_INTERVAL, self.job_retention)
+        if prune:
+            self._pruned_at = now
+        expired = now - self.job_retention
 
         def write(conn: sqlite3.Connection) -> None:
+            if prune:
+                conn.execute(
+                    "DELETE FROM jobs WHERE account = ? AND final = 1 AND updated_at < ?",
+                    (account, expired),
+                )
             conn.execute(
                 "INSERT INTO jobs(account, task_id, kind, stage, status, record, final,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -247,7 +268,7 @@ class SQLiteStore(Store):
                 " status = COALESCE(excluded.status, status),"
                 " record = COALESCE(excluded.record, record),"
                 " final = MAX(final, excluded.final), updated_at = excluded.updated_at",
-                (account, task_id, kind, stage, status, record, int(final), time.time()),
+                (account, task_id, kind, stage, status, record, int(final), now),
             )
             if final:
                 conn.execute(
@@ -405,7 +426,10 @@ def store_view(engine: SQLiteEngine, owner: Owner, account: str = "") -> SQLiteS
     view._owner = owner
     view._root = False
     view._claims = ClaimTable(engine, owner, account)
+    view.job_retention = STORE_JOB_RETENTION
+    view._pruned_at = 0.0
     return view
+
 
 
 def _slot_wait(done: list[float], used: int, limit: int, per: float, now: float) -> float:
