@@ -560,14 +560,20 @@ def _line(index: int, key: str, entry: JournalEntry | None) -> BatchLine:
 async def progress_of(store: Store, requests: Sequence[Request]) -> BatchProgress:
     """The progress of the batch ``requests`` in ``store`` (any process's claims).
 
-    One read of the account's entries, plus the shared stage of each running task.
+    One read of the batch's keys (``find_many``: the built-in stores read only those
+    keys, whatever the account's history; a custom store without it is read whole
+    through ``entries()``), plus the shared stage of each running task.
     """
     keys = request_keys(requests)
-    wanted = set(keys)
-    found = {
-        e.request_key: e for e in await store.entries()
-        if e.request_key is not None and e.request_key in wanted
-    }
+    find_many = getattr(store, "find_many", None)
+    if find_many is not None:
+        found: dict[str, JournalEntry] = await find_many(keys)
+    else:
+        wanted = set(keys)
+        found = {
+            e.request_key: e for e in await store.entries()
+            if e.request_key is not None and e.request_key in wanted
+        }
     lines = [_line(i, key, found.get(key)) for i, key in enumerate(keys)]
     for n, line in enumerate(lines):
         if line.state == "running" and line.task_id is not None:

@@ -9,15 +9,16 @@ or being sent are reported as such, never as waiting (which would invite a resen
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 import suno_async
 from suno_async import BatchProgress, GenerateRequest, Stage, SunoClient
-from suno_async.batch import request_keys
+from suno_async.batch import BatchRequest, progress_of, request_keys
 from suno_async.sandbox import Sandbox
-from suno_async.store import open_store
+from suno_async.store import JobState, JournalEntry, Store, open_store
 from suno_async.sync import Sandbox as SyncSandbox
 from suno_async.sync import SunoClient as SyncSunoClient
 
@@ -28,7 +29,7 @@ from .test_store_shared import spec  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
-async def settled(client: SunoClient, batch: list[dict[str, str]], done: int) -> BatchProgress:
+async def settled(client: SunoClient, batch: Sequence[BatchRequest], done: int) -> BatchProgress:
     """The batch's progress once ``done`` lines have an outcome (bounded wait)."""
     async with asyncio.timeout(10):
         while (progress := await client.batch_progress(batch)).done < done:
@@ -190,3 +191,35 @@ async def test_the_readme_block_reports_a_batch(
     assert out[0] == "2/3 done (1 ok, 1 failed), 1 waiting"
     assert [row.split()[:2] for row in out[1:]] == [["0", "succeeded"], ["1", "failed"],
                                                     ["2", "waiting"]]
+
+
+class EntriesOnly:
+    """A store without ``find_many`` (a user's own ``Store``): read through entries()."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+
+    async def entries(self) -> list[JournalEntry]:
+        return await self._inner.entries()
+
+    async def get_job(self, task_id: str) -> JobState | None:
+        return await self._inner.get_job(task_id)
+
+
+async def test_a_store_without_find_many_gives_the_same_progress(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    requests = [GenerateRequest(prompt=f"line {i}") for i in range(3)]
+    async with Sandbox(time_scale=0.003, seed=49, poll_limit=None) as sb:
+        async with make_client(sb, store=path) as worker:
+            items = await worker.generate_many(requests[:2])
+            await suno_async.gather(
+                *(item.job for item in items if item.job is not None), return_exceptions=True
+            )
+            await settled(worker, requests, done=2)  # outcomes written
+            store = worker.store
+            assert store is not None and hasattr(store, "find_many")
+            fast = await progress_of(store, requests)
+            slow = await progress_of(EntriesOnly(store), requests)  # type: ignore[arg-type]
+    assert fast == slow
+    assert [line.state for line in fast.lines][2] == "waiting"
+    assert all(line.task_id for line in fast.lines[:2])

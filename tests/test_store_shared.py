@@ -576,3 +576,18 @@ async def test_finished_job_keys_get_a_ttl_in_redis(redis_url: str) -> None:  # 
         await root.aclose()
     with pytest.raises(ValueError, match="job_retention"):
         RedisStore(redis_url, job_retention=float("nan"))
+
+
+async def test_find_many_reads_only_the_keys_asked_for(store: Store) -> None:
+    body = {"prompt": "many"}
+    assert await store.claim("music", "/api/v1/generate", "m-sent", body) is None
+    await store.record_submitted("m-task", "music", "/api/v1/generate", "m-sent", body)
+    assert await store.claim("music", "/api/v1/generate", "m-sending", body) is None
+    assert await store.claim("music", "/api/v1/generate", "m-other", body) is None
+    find_many = store.find_many
+    found = await find_many(["m-sent", "m-sending", "m-missing"])
+    assert set(found) == {"m-sent", "m-sending"}  # not m-other, not the missing one
+    assert found["m-sent"].task_id == "m-task" and not found["m-sent"].placeholder
+    assert found["m-sending"].placeholder and found["m-sending"].mine
+    assert found["m-sent"] == await store.find("m-sent")
+    assert await find_many([]) == {}

@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -255,6 +255,16 @@ class ClaimTable:
         """The row of ``request_key``, if any."""
         row = await self.engine.run(lambda conn: self._find_row(conn, request_key))
         return None if row is None else self._entry(row)
+
+    async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The row of each of ``request_keys`` that has one (one trip to the engine)."""
+        keys = list(request_keys)
+
+        def read(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return [row for key in keys if (row := self._find_row(conn, key)) is not None]
+
+        entries = [self._entry(row) for row in await self.engine.run(read)]
+        return {e.request_key: e for e in entries if e.request_key is not None}
 
     async def select(self, where: str, args: tuple[Any, ...]) -> list[JournalEntry]:
         """Rows of this account matching ``where`` (an SQL condition and order)."""

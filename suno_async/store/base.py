@@ -21,6 +21,10 @@ A store holds five things for one account (see :func:`~suno_async.store.account_
    the subscription was entered.
 5. **Fleet secrets** — ``get_or_create_token(name)``: one webhook token for every worker.
 
+Optional: ``find_many(request_keys) -> dict[str, JournalEntry]`` (the built-in stores
+have it) reads only a batch's keys for ``batch_progress``; without it the whole
+``entries()`` list is read.
+
 Every failure is a :class:`~suno_async.errors.JournalError` (``StoreError`` for a store
 that cannot be reached); none is ever a driver's raw exception.
 """
