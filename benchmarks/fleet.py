@@ -19,7 +19,8 @@ the in-memory client (``store=None``) is the baseline where it has one.
    jobs for a fixed time: wall and client CPU per operation, store / memory per round,
    rounds alternating memory / SQLite / Redis, min / median / max over the rounds.
 
-``--quick`` shrinks every part (2 workers, a 0.5 s window, fewer jobs and rounds).
+``--quick`` shrinks every part (2 workers, a 0.5 s window, fewer jobs and rounds);
+``--smoke`` (the test suite's) is ``--quick`` with part 2 in one round.
 """
 
 from __future__ import annotations
@@ -365,9 +366,11 @@ async def cost_round(
     return out
 
 
-async def part_cost(quick: bool, backends: list[tuple[str, Callable[[str], str]]]) -> list[Row]:
+async def part_cost(
+    quick: bool, backends: list[tuple[str, Callable[[str], str]]], smoke: bool = False
+) -> list[Row]:
     n = 8 if quick else 200
-    rounds = 3 if quick else 5
+    rounds = 1 if smoke else 3 if quick else 5
     tracked = 32
     shape: dict[str, Any] = {"n": n, "tracked": tracked, "settle": 0.03 if quick else 0.2,
                              "poll_seconds": 0.05 if quick else 1.5}
@@ -647,7 +650,9 @@ async def part_takeover(
 # ----------------------------------------------------------------------------- entry
 
 
-async def run(quick: bool) -> list[Row]:
+async def run(quick: bool, smoke: bool = False) -> list[Row]:
+    """The scenario's rows; ``smoke`` (``--smoke``): ``quick``, part 2 in one round."""
+    quick = quick or smoke
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         async with stores(Path(tmp)) as backends:
@@ -666,7 +671,10 @@ async def run(quick: bool) -> list[Row]:
                 chosen = backends
                 if quick and part is not part_cost:
                     chosen = [backends[n % len(backends)]]
-                rows += await part(quick, chosen)
+                if part is part_cost:
+                    rows += await part_cost(quick, chosen, smoke)
+                else:
+                    rows += await part(quick, chosen)
                 print(f"  fleet: {part.__name__} {time.perf_counter() - began:.1f} s",
                       file=sys.stderr, flush=True)
     return rows

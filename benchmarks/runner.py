@@ -1,10 +1,16 @@
-"""Run every scenario, print one table, optionally write the figures as JSON."""
+"""Run every scenario, print one table, optionally write the figures as JSON.
+
+``--quick`` is the sub-minute smoke run; ``--smoke`` the seconds-long shape check the test
+suite runs (``--quick`` sizes, the smallest size where a module has one, every module at
+once, so its figures are not comparable with a sequential run's).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import importlib
+import inspect
 import json
 import logging
 import math
@@ -17,7 +23,8 @@ from typing import Any
 
 from ._common import Row, machine
 
-Runner = Callable[[bool], Awaitable[list[Row]]]
+#: A module's ``run(quick)`` (some also take ``smoke``: see :func:`run_all`).
+Runner = Callable[..., Awaitable[list[Row]]]
 
 #: Scenario names, in table order (rows are grouped by their ``scenario`` field).
 SCENARIOS = (
@@ -86,17 +93,27 @@ def _normalise(raw: dict[str, Any], scenario: str) -> Row:
     return out
 
 
-async def run_all(quick: bool, only: Sequence[str] | None = None) -> dict[str, Any]:
-    """Run the scenarios; returns the JSON document (machine, rows per scenario, timings)."""
+def _takes_smoke(run: Runner) -> bool:
+    """Whether a module's ``run`` has a smaller, shape-only size (a ``smoke`` parameter)."""
+    return "smoke" in inspect.signature(run).parameters
+
+
+async def run_all(
+    quick: bool, only: Sequence[str] | None = None, *, smoke: bool = False
+) -> dict[str, Any]:
+    """Run the scenarios; returns the JSON document (machine, rows per scenario, timings).
+
+    ``smoke`` (``--smoke``, for the test suite): the ``--quick`` sizes, the smallest size
+    where a module has one, and every module at once. Every row is reported, but the
+    figures measure scenarios sharing the machine: not comparable with ``--quick``'s.
+    """
+    quick = quick or smoke
     listed = SCENARIOS if quick and not only else SCENARIOS + EXTRA_SCENARIOS
     results: dict[str, list[Row]] = {name: [] for name in listed}
     timings: dict[str, float] = {}
     failed: list[str] = []
-    for module, names in MODULES:
-        if only and not any(n.split()[0] in only for n in names):
-            continue
-        if names[0] not in results:
-            continue
+
+    async def one(module: str, names: tuple[str, ...]) -> None:
         started = time.perf_counter()
         print(f"running {', '.join(names)} ...", file=sys.stderr, flush=True)
         try:
@@ -111,8 +128,10 @@ async def run_all(quick: bool, only: Sequence[str] | None = None) -> dict[str, A
                             "unit": "",
                         }
                     )
-                continue
-            for raw in await runner(quick):
+                return
+            smallest = smoke and _takes_smoke(runner)
+            rows = await (runner(quick, smoke=True) if smallest else runner(quick))
+            for raw in rows:
                 item = _normalise(raw, names[0])
                 results.setdefault(item["scenario"], []).append(item)
         except Exception as exc:  # one broken scenario must not hide the others
@@ -129,12 +148,25 @@ async def run_all(quick: bool, only: Sequence[str] | None = None) -> dict[str, A
                 )
         finally:
             timings[module] = round(time.perf_counter() - started, 2)
+
+    chosen = [
+        (module, names)
+        for module, names in MODULES
+        if (not only or any(n.split()[0] in only for n in names)) and names[0] in results
+    ]
+    if smoke:
+        await asyncio.gather(*(one(module, names) for module, names in chosen))
+    else:
+        for module, names in chosen:
+            await one(module, names)
     if only:
         results = {k: v for k, v in results.items() if v}
+    flag = " --smoke" if smoke else " --quick" if quick else ""
     return {
         "machine": machine(),
         "quick": quick,
-        "command": "python -m benchmarks" + (" --quick" if quick else ""),
+        "smoke": smoke,
+        "command": "python -m benchmarks" + flag,
         "scenarios": results,
         "seconds": timings,
         "failed": failed,
@@ -215,6 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Measure suno-async against its baselines on a loopback sandbox.",
     )
     parser.add_argument("--quick", action="store_true", help="sub-minute smoke run")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="seconds-long shape check (the test suite's): --quick sizes, the smallest "
+        "scale, every scenario at once; figures not comparable with --quick's",
+    )
     parser.add_argument("--json", metavar="FILE", help="write every figure and the machine here")
     parser.add_argument(
         "--only", metavar="N[,N...]", help="scenario numbers to run (e.g. 1,5); default all"
@@ -224,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The SDK logs expected oddities (unknown statuses, retried polls) at WARNING.
     logging.getLogger("suno_async").setLevel(logging.ERROR)
     started = time.perf_counter()
-    doc = asyncio.run(run_all(args.quick, only))
+    doc = asyncio.run(run_all(args.quick, only, smoke=args.smoke))
     doc["total_seconds"] = round(time.perf_counter() - started, 1)
     print(table(doc))
     print()

@@ -16,6 +16,7 @@ from hypothesis import settings
 from suno_async import PollPolicy, RateLimit, RetryPolicy, SunoClient, Timeouts
 from suno_async.sandbox import Sandbox
 
+from . import _readme_run
 from ._reliability import forget_aiohttp_middleware_chains
 
 #: Property tests are deterministic in CI: fixed derivation of examples from the test,
@@ -36,6 +37,17 @@ FAST_POLL = PollPolicy(
 )
 FAST_RETRY = RetryPolicy(max_attempts=4, max_delay=0.05, base=0.005)
 FAST_TIMEOUTS = Timeouts(connect=2.0, read=5.0, total=10.0)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The README samples wait for the default poll policy's first window (~30-40 s,
+    # asleep): start the selected ones now, their tests collect the results later.
+    if not session.config.option.collectonly:
+        _readme_run.prefetch(item.name for item in session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _readme_run.stop_all()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
-"""The benchmark suite's quick mode runs end to end, so the scripts never rot.
+"""The benchmark suite runs end to end (``--smoke``), so the scripts never rot.
 
-Only structure is checked here (every scenario reported, rows well formed, the JSON
-describes the machine); timing figures and their targets belong to the benchmark's
-own output, never to a test.
+``--smoke`` runs every scenario of the ``--quick`` run with its ``--quick`` sizes (the
+smallest scale), all at once. Only structure is checked here (every scenario reported,
+rows well formed, the JSON describes the machine) and the counts that do not depend on
+timing; timing figures and their targets belong to the benchmark's own output, never to
+a test.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.runner import SCENARIOS
+from benchmarks.runner import SCENARIOS, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,10 +31,10 @@ def _numbers(value: Any) -> list[float]:
     return []
 
 
-def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
+def test_smoke_run_reports_every_scenario(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)],
+        [sys.executable, "-m", "benchmarks", "--smoke", "--json", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -41,10 +43,10 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert proc.stdout.startswith("| Scenario | Metric | SDK | Baseline | Ratio | Target |")
-    assert "Command: python -m benchmarks --quick" in proc.stdout
+    assert "Command: python -m benchmarks --smoke" in proc.stdout
 
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["quick"] is True
+    assert doc["quick"] is True and doc["smoke"] is True
     assert doc["failed"] == []
     machine = doc["machine"]
     for key in ("platform", "python", "cpu", "cpus", "aiohttp", "suno_async", "time"):
@@ -84,3 +86,17 @@ def test_quick_run_reports_every_scenario(tmp_path: Path) -> None:
     assert scale["resolved"] == scale["jobs"]
     throughput = scenarios["6 rate-limited throughput"]
     assert throughput[-1]["value"].startswith("0 / ")
+
+
+async def test_quick_and_full_runs_list_their_scenarios_and_command() -> None:
+    # the smoke run above covers the scenarios' code at --quick sizes; here the flags of
+    # the other runs reach the document (no scenario matches "9": nothing runs)
+    quick = await run_all(True, ["9"])
+    assert (quick["quick"], quick["smoke"], quick["command"]) == (
+        True, False, "python -m benchmarks --quick"
+    )
+    full = await run_all(False, ["9"])
+    assert (full["quick"], full["smoke"], full["command"]) == (
+        False, False, "python -m benchmarks"
+    )
+    assert quick["scenarios"] == full["scenarios"] == {} and quick["failed"] == []

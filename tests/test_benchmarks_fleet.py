@@ -1,8 +1,9 @@
-"""The fleet benchmark (scenario 8, left out of the ``--quick`` smoke run) runs end to end.
+"""The fleet benchmark (scenario 8, left out of the ``--quick`` run) runs end to end.
 
-Its quick mode starts real worker processes on one key against sandboxes enforcing a
-(scaled) creation limit, with the SQLite store and a real Redis where one can be had
-(each multi-process part for one of them in turn). Checked: every row is well formed
+Its ``--smoke`` mode (``--quick``, the store-cost part in one round) starts real worker
+processes on one key against sandboxes enforcing a (scaled) creation limit, with the
+SQLite store and a real Redis where one can be had (each multi-process part for one of
+them in turn). Checked: every row is well formed
 and in the printed table, and the outcomes that do not depend on timing hold (no HTTP
 429, no duplicate POST, no failed job; with the fleet: every routed callback resolved
 the other process's job, every job resolved through the survivors of a SIGKILL, each
@@ -24,10 +25,10 @@ from benchmarks.runner import EXTRA_SCENARIOS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_fleet_quick_run(tmp_path: Path) -> None:
+def test_fleet_smoke_run(tmp_path: Path) -> None:
     out = tmp_path / "fleet.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "8", "--json", str(out)],
+        [sys.executable, "-m", "benchmarks", "--smoke", "--only", "8", "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]

@@ -1,12 +1,19 @@
-"""The ``suno-async`` command line, driven as a subprocess against a sandbox on loopback.
+"""The ``suno-async`` command line, driven against a sandbox on loopback.
 
-The sandbox runs in this test process; the CLI talks HTTP to it from a child process,
-so the counters in ``sb.stats`` show exactly what the command sent.
+The sandbox runs in this test process; the CLI talks HTTP to it, so the counters in
+``sb.stats`` show exactly what the command sent. ``cli`` runs the command as a child
+process (``python -m suno_async.cli``): the tests of exit codes, signals and the entry
+point do. ``cli_main`` runs the same ``main(argv)`` in this process, on a thread of its
+own with the command's working directory, environment and stdout/stderr (UTF-8, strict,
+not a terminal, like a pipe): most tests, which are about what the command does, not
+about the process, save an interpreter start and the imports each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import signal
@@ -63,6 +70,37 @@ async def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Resul
     return Result(proc.returncode, out.decode(), err.decode())
 
 
+def _main_in_this_process(args: list[str], cwd: Path, env: dict[str, str]) -> Result:
+    from suno_async.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace",
+                              write_through=True)
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(args)
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        stdout.flush()
+        stderr.flush()
+        return Result(int(code), out.getvalue().decode(), err.getvalue().decode())
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+async def cli_main(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """``suno-async ARGS`` run by ``main()`` in this process (see the module docstring)."""
+    return await asyncio.to_thread(_main_in_this_process, list(args), cwd, env or cli_env())
+
+
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
     # a music job runs ~0.4-0.55 s: a command that waits for one returns soon
@@ -89,7 +127,7 @@ def assert_wav(path: Path) -> None:
 
 async def test_generate_wait_download_writes_playable_wavs(sb: Sandbox, tmp_path: Path) -> None:
     out_dir = tmp_path / "tracks"
-    r = await cli(
+    r = await cli_main(
         "generate", "lofi piano in the rain", "--instrumental", "--download", str(out_dir),
         "--json", *conn(sb), cwd=tmp_path,
     )
@@ -111,7 +149,7 @@ async def test_generate_wait_download_writes_playable_wavs(sb: Sandbox, tmp_path
 async def test_generate_without_wait_prints_the_task_id_then_status_and_download(
     sb: Sandbox, tmp_path: Path
 ) -> None:
-    r = await cli("generate", "--prompt", "[[skip]] synthwave", *conn(sb), cwd=tmp_path)
+    r = await cli_main("generate", "--prompt", "[[skip]] synthwave", *conn(sb), cwd=tmp_path)
     assert r.code == 0, r.err
     task_id = r.out.strip()
     assert len(task_id) == 32
@@ -121,12 +159,12 @@ async def test_generate_without_wait_prints_the_task_id_then_status_and_download
         if sb.status(task_id) == "SUCCESS":
             break
         await asyncio.sleep(0.05)
-    status = await cli("status", task_id, "--json", *conn(sb), cwd=tmp_path)
+    status = await cli_main("status", task_id, "--json", *conn(sb), cwd=tmp_path)
     assert status.code == 0, status.err
     doc = status.json()
     assert isinstance(doc, dict)
     assert (doc["task_id"], doc["stage"], len(doc["tracks"])) == (task_id, "SUCCESS", 2)
-    saved = await cli("download", task_id, "--to", "dl", *conn(sb), cwd=tmp_path)
+    saved = await cli_main("download", task_id, "--to", "dl", *conn(sb), cwd=tmp_path)
     assert saved.code == 0, saved.err
     files = saved.out.splitlines()
     assert len(files) == 2
@@ -137,7 +175,7 @@ async def test_generate_without_wait_prints_the_task_id_then_status_and_download
 
 async def test_credits_json_parses(sb: Sandbox, tmp_path: Path) -> None:
     sb.set_credits(sb.api_key, 42.5)
-    r = await cli("credits", "--json", *conn(sb), cwd=tmp_path)
+    r = await cli_main("credits", "--json", *conn(sb), cwd=tmp_path)
     assert r.code == 0, r.err
     assert r.json() == {"credits": 42.5}
 
@@ -153,14 +191,14 @@ async def test_bad_key_is_one_sentence_with_a_hint_and_exit_3(sb: Sandbox, tmp_p
 
 
 async def test_missing_key_says_how_to_fix_it(tmp_path: Path) -> None:
-    r = await cli("credits", cwd=tmp_path)
+    r = await cli_main("credits", cwd=tmp_path)
     assert r.code == 3
     assert "no API key" in r.err and "--sandbox" in r.err
 
 
 async def test_no_credits_exit_4(sb: Sandbox, tmp_path: Path) -> None:
     sb.set_credits(sb.api_key, 0)
-    r = await cli("generate", "lofi", "--wait", "--json", *conn(sb), cwd=tmp_path)
+    r = await cli_main("generate", "lofi", "--wait", "--json", *conn(sb), cwd=tmp_path)
     assert r.code == 4
     assert "not enough credits" in r.err
     assert "suno-async credits" in r.err
@@ -172,7 +210,7 @@ async def test_no_credits_exit_4(sb: Sandbox, tmp_path: Path) -> None:
 async def test_invalid_input_lists_every_field_and_sends_nothing(
     sb: Sandbox, tmp_path: Path
 ) -> None:
-    r = await cli(
+    r = await cli_main(
         "generate", "--custom-mode", "--style-weight", "3", "--model", "V9", *conn(sb),
         cwd=tmp_path,
     )
@@ -200,7 +238,7 @@ async def test_batch_file_problems_are_reported_per_line(sb: Sandbox, tmp_path: 
         "not json\n"
         '{"prompt": "x", "colour": "red"}\n'
     )
-    r = await cli("batch", str(batch), *conn(sb), cwd=tmp_path)
+    r = await cli_main("batch", str(batch), *conn(sb), cwd=tmp_path)
     assert r.code == 2
     for needle in ("line 2: title", "line 3", "line 4: colour"):
         assert needle in r.err
@@ -234,7 +272,7 @@ async def test_batch_interrupted_then_resumed_submits_each_request_once(
     running = [t for t in sb.state.store.tasks if t in text]
     assert running, text
 
-    r = await cli(*args, "--json", cwd=tmp_path)
+    r = await cli_main(*args, "--json", cwd=tmp_path)
     assert r.code == 0, r.err
     doc = r.json()
     assert isinstance(doc, dict)
@@ -251,7 +289,7 @@ async def test_batch_interrupted_then_resumed_submits_each_request_once(
 
 
 async def test_sandbox_flag_needs_no_account(tmp_path: Path) -> None:
-    r = await cli("credits", "--sandbox", "--json", cwd=tmp_path)
+    r = await cli_main("credits", "--sandbox", "--json", cwd=tmp_path)
     assert r.code == 0, r.err
     doc = r.json()
     assert isinstance(doc, dict) and doc["credits"] > 0
@@ -259,7 +297,7 @@ async def test_sandbox_flag_needs_no_account(tmp_path: Path) -> None:
 
 
 async def test_demo_downloads_every_track(tmp_path: Path) -> None:
-    r = await cli(
+    r = await cli_main(
         "demo", "--time-scale", "0.003", "--out", "music", "--json", cwd=tmp_path
     )
     assert r.code == 0, r.err
@@ -274,7 +312,7 @@ async def test_demo_downloads_every_track(tmp_path: Path) -> None:
 
 
 async def test_plain_demo_prints_progress_and_a_summary(tmp_path: Path) -> None:
-    r = await cli("demo", "--time-scale", "0.003", "--out", "music", cwd=tmp_path)
+    r = await cli_main("demo", "--time-scale", "0.003", "--out", "music", cwd=tmp_path)
     assert r.code == 0, r.err
     assert "FIRST_SUCCESS" in r.out or "SUCCESS" in r.out
     assert "demo results" in r.out

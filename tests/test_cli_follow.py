@@ -17,7 +17,7 @@ from suno_async.models.enums import Stage
 from suno_async.sandbox import Fault, Sandbox
 
 from .conftest import make_client
-from .test_cli import GENERATE, cli, conn, start_cli
+from .test_cli import GENERATE, cli_main, conn, start_cli
 
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 
@@ -52,7 +52,7 @@ async def _until(predicate: object, what: str) -> None:
 async def test_in_process_sandbox_says_a_foreign_task_id_is_unknown_to_it(
     tmp_path: Path, command: str
 ) -> None:
-    r = await cli(command, UNKNOWN_ID, "--sandbox", cwd=tmp_path)
+    r = await cli_main(command, UNKNOWN_ID, "--sandbox", cwd=tmp_path)
     assert r.code == 2, r.err
     assert f"task {UNKNOWN_ID} is unknown to this sandbox" in r.err
     assert "fresh in-process sandbox for each command" in r.err
@@ -63,14 +63,14 @@ async def test_in_process_sandbox_says_a_foreign_task_id_is_unknown_to_it(
 async def test_generate_on_the_in_process_sandbox_does_not_suggest_a_later_wait(
     tmp_path: Path,
 ) -> None:
-    r = await cli("generate", "lofi", "--sandbox", cwd=tmp_path)
+    r = await cli_main("generate", "lofi", "--sandbox", cwd=tmp_path)
     assert r.code == 0, r.err
     assert "stops with this command" in r.err and "suno-async sandbox" in r.err
     assert "follow it with `suno-async wait" not in r.err
 
 
 async def test_demo_says_its_audio_is_short(tmp_path: Path) -> None:
-    r = await cli("demo", "--time-scale", "0.003", "--out", "music", cwd=tmp_path)
+    r = await cli_main("demo", "--time-scale", "0.003", "--out", "music", cwd=tmp_path)
     assert r.code == 0, r.err
     assert "2-3 minutes" in r.out and "1.5-second test tones" in r.out
 
@@ -79,7 +79,7 @@ async def test_demo_says_its_audio_is_short(tmp_path: Path) -> None:
 
 
 async def _finished(sb: Sandbox, tmp_path: Path, prompt: str, status: str) -> str:
-    r = await cli("generate", prompt, *conn(sb), cwd=tmp_path)
+    r = await cli_main("generate", prompt, *conn(sb), cwd=tmp_path)
     assert r.code == 0, r.err
     task_id = r.out.strip()
     await _until(lambda: sb.status(task_id) == status, status)
@@ -90,7 +90,7 @@ async def test_wait_on_a_finished_task_needs_no_poll(sb: Sandbox, tmp_path: Path
     task_id = await _finished(sb, tmp_path, "finished song", "SUCCESS")
     polls_before = sum(n for path, n in sb.stats.received.items() if "record-info" in path)
     # a first poll 60 s away and a 5 s timeout: only an immediate fetch can succeed
-    r = await cli(
+    r = await cli_main(
         "wait", task_id, "--download", "dl", "--json", *conn(sb),
         "--poll-initial", "60", "--poll-maximum", "60", "--timeout", "5",
         cwd=tmp_path,
@@ -106,7 +106,7 @@ async def test_wait_on_a_finished_task_needs_no_poll(sb: Sandbox, tmp_path: Path
 
 async def test_wait_on_a_failed_task_reports_it_at_once(sb: Sandbox, tmp_path: Path) -> None:
     task_id = await _finished(sb, tmp_path, "doomed [[fail]]", "GENERATE_AUDIO_FAILED")
-    r = await cli(
+    r = await cli_main(
         "wait", task_id, *conn(sb), "--poll-initial", "60", "--poll-maximum", "60",
         "--timeout", "5", cwd=tmp_path,
     )
@@ -168,7 +168,7 @@ async def test_batch_interrupted_resume_line_keeps_concurrency_and_download(
                    f"--base-url {sb.url}"):
         assert option in joined, joined
     # the printed line, run as printed (plus the key), finishes the batch without paying twice
-    r = await cli(*words[1:], "--api-key", sb.api_key, "--json", cwd=tmp_path)
+    r = await cli_main(*words[1:], "--api-key", sb.api_key, "--json", cwd=tmp_path)
     assert r.code == 0, r.err
     assert sb.stats.submissions[GENERATE] == 4
     assert len(list(out_dir.iterdir())) == 8
@@ -236,7 +236,7 @@ async def test_wait_reports_an_unknown_id_at_once_and_finishes_the_others(
     sb: Sandbox, tmp_path: Path
 ) -> None:
     task_id = await _finished(sb, tmp_path, "known song", "SUCCESS")
-    r = await cli(
+    r = await cli_main(
         "wait", task_id, UNKNOWN_ID, "--json", *conn(sb), "--poll-initial", "60",
         "--poll-maximum", "60", "--timeout", "5", cwd=tmp_path,
     )

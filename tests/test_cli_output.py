@@ -22,7 +22,7 @@ from suno_async import config
 from suno_async.cli._text import printable
 from suno_async.sandbox import Sandbox
 
-from .test_cli import GENERATE, cli, cli_env, conn
+from .test_cli import GENERATE, cli, cli_env, cli_main, conn
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _unsafe(text: str) -> list[str]:
 async def test_hostile_title_piped_is_escaped_and_the_paid_job_succeeds(
     sb: Sandbox, tmp_path: Path
 ) -> None:
-    r = await cli(*_custom(HOSTILE), *conn(sb), cwd=tmp_path)
+    r = await cli_main(*_custom(HOSTILE), *conn(sb), cwd=tmp_path)
     assert r.code == 0, r.err
     assert sb.stats.submissions[GENERATE] == 1
     assert "Remix [/x] \\x1b[31m\\u202e" in r.out  # shown, visibly escaped
@@ -73,7 +73,7 @@ async def test_hostile_title_on_a_terminal_is_escaped(sb: Sandbox, tmp_path: Pat
 
 async def test_brackets_in_a_title_print_in_full(sb: Sandbox, tmp_path: Path) -> None:
     for env in (None, cli_env(FORCE_COLOR="1", COLUMNS="200")):
-        r = await cli(*_custom("Song [feat. Ann]"), *conn(sb), cwd=tmp_path, env=env)
+        r = await cli_main(*_custom("Song [feat. Ann]"), *conn(sb), cwd=tmp_path, env=env)
         assert r.code == 0, r.err
         assert "Song [feat. Ann]" in ANSI.sub("", r.out)
 
@@ -84,7 +84,7 @@ async def test_summary_task_id_does_not_wrap_at_120_columns(
     env = cli_env(FORCE_COLOR="1", COLUMNS="120", TERM="xterm-256color")
     title = "A very long title about a very long night drive through the neon city lights"
     deep = tmp_path / "some" / "deeper" / "directory" / "for" / "the" / "tracks"
-    r = await cli(
+    r = await cli_main(
         *_custom(title), "--download", str(deep), *conn(sb), cwd=tmp_path, env=env,
     )
     assert r.code == 0, r.err

@@ -1,9 +1,12 @@
 """The README's Python samples and the programs in examples/ run against the sandbox.
 
 README samples run as written, each in its own process, with ``SUNO_API_KEY`` and
-``SUNO_BASE_URL`` pointing at a sandbox served by this test (exactly what the README
-tells a reader to do). They use the client's real default poll policy, so each takes
-about one first-poll interval (~8 s); they run concurrently.
+``SUNO_BASE_URL`` pointing at a sandbox (exactly what the README tells a reader to do).
+They use the client's real default poll policy, so a music sample takes about one
+FIRST_SUCCESS window of it (~30-40 s, asleep); they run concurrently, and
+``tests/_readme_run.py`` (started by ``tests/conftest.py`` when collection ends) runs
+them in the background while the rest of the suite runs: the tests here check its
+results.
 """
 
 from __future__ import annotations
@@ -26,15 +29,14 @@ import pytest
 from suno_async import PollPolicy
 from suno_async.sandbox import Sandbox
 
+from . import _readme_run
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 EXAMPLES = ROOT / "examples"
 
-_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
-
-def readme_blocks() -> list[str]:
-    return _BLOCK.findall(README.read_text(encoding="utf-8"))
+readme_blocks = _readme_run.readme_blocks
 
 
 def load_example(name: str) -> ModuleType:
@@ -76,32 +78,15 @@ def test_readme_endpoint_table_matches_docs() -> None:
 async def test_readme_python_samples_run_against_the_sandbox(tmp_path: Path) -> None:
     blocks = readme_blocks()
     assert len(blocks) >= 5
-    async with Sandbox(time_scale=0.001, seed=2, poll_limit=None) as sb:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SUNO_")}
-        env.update(
-            SUNO_API_KEY=sb.api_key,
-            SUNO_BASE_URL=sb.url,
-            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        )
-
-        async def run(index: int, code: str) -> tuple[int, str, str, Path]:
-            cwd = tmp_path / f"block{index}"
-            cwd.mkdir()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", code, cwd=cwd, env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await asyncio.wait_for(proc.communicate(), 60)
-            assert proc.returncode is not None
-            return proc.returncode, out.decode(), err.decode(), cwd
-
-        results = await asyncio.gather(*(run(i, b) for i, b in enumerate(blocks)))
+    results = await _readme_run.results("python", tmp_path)
+    assert [r["block"] for r in results] == blocks  # every block ran, as written now
 
     outputs = {}
-    for (code, out, err, cwd), block in zip(results, blocks, strict=True):
-        assert code == 0, f"README sample failed:\n{block}\n--- stderr ---\n{err}"
+    for r in results:
+        block, out, err = r["block"], r["out"], r["err"]
+        assert r["code"] == 0, f"README sample failed:\n{block}\n--- stderr ---\n{err}"
         assert out.strip(), block
-        outputs[block] = (out, cwd)
+        outputs[block] = (out, r["cwd"])
 
     def find(needle: str) -> tuple[str, Path]:
         (match,) = [v for k, v in outputs.items() if needle in k]
@@ -177,8 +162,6 @@ async def test_webhook_app_example_learns_results_from_callbacks() -> None:
 # fragment's context). Each is exercised in the way that fits it; a new ```py block that
 # no rule below claims fails test_every_py_block_is_checked.
 
-_PY_BLOCK = re.compile(r"^```py\n(.*?)^```", re.S | re.M)
-
 #: needle in the block -> how it is checked (the test that does it)
 PY_RULES = {
     "app.mount(\"/suno\", receiver.asgi())": "served by uvicorn, callbacks from the sandbox",
@@ -192,13 +175,8 @@ PY_RULES = {
 }
 
 
-def readme_py_blocks() -> list[str]:
-    return _PY_BLOCK.findall(README.read_text(encoding="utf-8"))
-
-
-def py_block(needle: str) -> str:
-    (block,) = [b for b in readme_py_blocks() if needle in b]
-    return block
+readme_py_blocks = _readme_run.readme_py_blocks
+py_block = _readme_run.py_block
 
 
 def test_every_py_block_is_checked() -> None:
@@ -223,34 +201,19 @@ async def run_program(code: str, cwd: Path, env: dict[str, str],
     return proc.returncode, out.decode(), err.decode()
 
 
-def sandbox_env(sb: Sandbox) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUNO_")}
-    env.update(SUNO_API_KEY=sb.api_key, SUNO_BASE_URL=sb.url,
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
-    return env
-
-
 async def test_readme_sync_blocks_run_against_the_sandbox(tmp_path: Path) -> None:
-    first = py_block("job.wait(Stage.FIRST_SUCCESS, timeout=120)")
-    own = py_block("with Sandbox(time_scale=0.01) as sb")
-    batch = py_block("as_completed(items, timeout=3600)")
-    async with Sandbox(time_scale=0.001, seed=3, poll_limit=None) as sb:
-        env = sandbox_env(sb)
-        for name in ("first", "own", "batch"):
-            (tmp_path / name).mkdir()
-        results = await asyncio.gather(
-            run_program(first, tmp_path / "first", env),
-            run_program(own, tmp_path / "own", env),
-            run_program(batch, tmp_path / "batch", env),
-        )
-    for (code, _, err), block in zip(results, (first, own, batch), strict=True):
-        assert code == 0, f"README sample failed:\n{block}\n--- stderr ---\n{err}"
-    out = results[0][1].splitlines()
+    results = {r["name"]: r for r in await _readme_run.results("sync", tmp_path)}
+    assert list(results) == list(_readme_run.SYNC_BLOCKS)
+    for name, needle in _readme_run.SYNC_BLOCKS.items():
+        r = results[name]
+        assert r["block"] == py_block(needle)  # the block as written now
+        assert r["code"] == 0, f"README sample failed:\n{r['block']}\n--- stderr ---\n{r['err']}"
+    out = results["first"]["out"].splitlines()
     assert out[1].startswith("http") and out[-1].replace(".", "", 1).isdigit()
     assert out[2:-1] and out[-2] == "SUCCESS"  # events from the current stage on
-    assert len(list((tmp_path / "first" / "music").iterdir())) == 1
-    assert results[1][1].strip() == "2"
-    lines = results[2][1].strip().splitlines()
+    assert len(list((results["first"]["cwd"] / "music").iterdir())) == 1
+    assert results["own"]["out"].strip() == "2"
+    lines = results["batch"]["out"].strip().splitlines()
     assert len(lines) == 3 and all(" http" in line for line in lines)
 
 

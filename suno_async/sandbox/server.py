@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from aiohttp import web
+from aiohttp import web, web_app
 
 from .app import make_app
 from .control import advance, target_phase
@@ -21,6 +21,23 @@ from .requestlog import SandboxRequest
 from .state import SandboxConfig, SandboxState
 from .stats import SandboxStats
 from .tasks import Task
+
+
+def _forget_middleware_chains() -> None:
+    """Empty aiohttp's process-wide cache of middleware chains (done by ``Sandbox.close``).
+
+    aiohttp (3.10+) caches the chain it builds per ``(handler, apps)`` of an application
+    with middlewares, up to 1024 entries, and each entry keeps its application alive:
+    for a closed sandbox, its routes, tasks and media. It is only a cache: an application
+    still serving rebuilds its chain at its next request (a few wrappers). Nothing
+    happens on an aiohttp without that cache.
+
+    >>> _forget_middleware_chains()
+    """
+    cached = getattr(web_app, "_cached_build_middleware", None)
+    cache_clear = getattr(cached, "cache_clear", None)
+    if callable(cache_clear):
+        cache_clear()
 
 
 class Sandbox:
@@ -107,10 +124,16 @@ class Sandbox:
         return self
 
     async def close(self) -> None:
-        """Stop serving, cancel pending callbacks and close every session."""
+        """Stop serving, cancel pending callbacks and close every session.
+
+        A closed sandbox is garbage once you drop it, so a test suite that starts one per
+        test does not grow: this also empties aiohttp's process-wide cache of middleware
+        chains, whose entries would keep the closed application alive.
+        """
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+            _forget_middleware_chains()
 
     async def __aenter__(self) -> Sandbox:
         return await self.start()
