@@ -101,6 +101,23 @@ async def test_status_without_a_store_is_a_usage_error(tmp_path: Path) -> None:
         assert sb.stats.submissions[GENERATE] == 0
 
 
+async def test_status_of_a_sqlite_store_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    # a mistyped --store path must not create an empty store and report every line
+    # "waiting" (exit 6, as if the batch had not started yet)
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text('{"prompt": "x"}\n')
+    async with Sandbox(time_scale=0.01, seed=37, poll_limit=None) as sb:
+        for spec in (f"sqlite:///{tmp_path / 'typo.sqlite3'}", str(tmp_path / "typo.sqlite3")):
+            r = await cli("batch", str(batch), "--status", "--store", spec, *conn(sb),
+                          cwd=tmp_path)
+            assert r.code == 2, (r.out, r.err)
+            assert "no store at" in r.err and "typo.sqlite3" in r.err
+        assert not (tmp_path / "typo.sqlite3").exists()
+        assert sb.stats.submissions[GENERATE] == 0
+
+
 async def test_journal_and_store_together_are_refused(tmp_path: Path) -> None:
     batch = tmp_path / "songs.jsonl"
     batch.write_text('{"prompt": "x"}\n')
