@@ -41,6 +41,12 @@ async def test_two_cli_processes_share_one_batch(spec: str, tmp_path: Path) -> N
         docs = [json.loads(out) for out, _ in outputs]
         assert sb.stats.submissions[GENERATE] == LINES  # each line paid once
         assert sb.stats.rate_limited == 0
+        # every line succeeded: --status says so with exit 0 (the only test of that code)
+        status = await cli("batch", str(batch), "--store", spec, "--status", *conn(sb),
+                           cwd=tmp_path)
+        assert status.code == 0, status.err
+        assert f"whole batch: {LINES}/{LINES} done ({LINES} ok)" in status.out
+        assert sb.stats.submissions[GENERATE] == LINES
     assert sum(d["submitted"] for d in docs) == LINES
     assert sum(d["resumed"] for d in docs) == LINES  # the other process re-attached
     for doc in docs:  # each worker ends with the whole batch's figures, not only its own
