@@ -560,14 +560,20 @@ def _line(index: int, key: str, entry: JournalEntry | None) -> BatchLine:
 async def progress_of(store: Store, requests: Sequence[Request]) -> BatchProgress:
     """The progress of the batch ``requests`` in ``store`` (any process's claims).
 
-    One read of the account's entries, plus the shared stage of each running task.
+    Reads the batch's own claims (``find_many()``, which the bundled stores have: the
+    cost follows the batch, not the account's history of claims and downloads; another
+    ``Store`` is read through ``entries()``), plus the shared stage of each running task.
     """
     keys = request_keys(requests)
-    wanted = set(keys)
-    found = {
-        e.request_key: e for e in await store.entries()
-        if e.request_key is not None and e.request_key in wanted
-    }
+    find_many = getattr(store, "find_many", None)
+    if callable(find_many):
+        found: dict[str, JournalEntry] = await find_many(keys)
+    else:
+        wanted = set(keys)
+        found = {
+            e.request_key: e for e in await store.entries()
+            if e.request_key is not None and e.request_key in wanted
+        }
     lines = [_line(i, key, found.get(key)) for i, key in enumerate(keys)]
     for n, line in enumerate(lines):
         if line.state == "running" and line.task_id is not None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .store._claims import (
@@ -217,6 +217,11 @@ class Journal(Store):
         """The task or claim recorded for ``request_key``, if any (see ``maybe_submitted``
         and ``in_flight``)."""
         return await self._claims.find(request_key)
+
+    async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The task or claim of each of ``request_keys`` that has one, by key (a batch's
+        progress: reads those keys only)."""
+        return await self._claims.find_many(request_keys)
 
     async def in_doubt(self) -> list[JournalEntry]:
         """Requests that may have created a (billed) task whose id is unknown: sent but

@@ -208,3 +208,31 @@ async def test_a_worker_sees_its_own_outcomes_at_once(spec: str) -> None:  # noq
                 progress = await worker.batch_progress(batch)
             assert (progress.done, progress.failed, progress.finished) == (6, 1, True), (
                 round_, str(progress))
+
+
+async def test_a_line_reads_as_find_reads_its_claim(spec: str) -> None:  # noqa: F811
+    # progress reads each line's claim the way claim()/find() do (a rerun's view): with a
+    # SQLite placeholder left next to the task row, the task wins, not the newer placeholder
+    request = GenerateRequest(prompt="recorded, then a lost reply written")
+    (key,) = request_keys([request])
+    async with Sandbox(time_scale=0.003, seed=50, poll_limit=None) as sb:
+        other = await open_store(spec, api_key=sb.api_key, api_host=sb.url)
+        assert other is not None
+        try:
+            body = request.to_wire()
+            assert await other.claim("music", request.path, key, body) is None
+            await other.record_submitted("task-1", "music", request.path, key, body)
+            await asyncio.sleep(0.01)  # the placeholder is the newer row
+            await other.record_maybe_submitted("music", request.path, key, body)
+            # unrelated rows of the account (another batch, a download claim) are not lines
+            assert await other.claim("music", request.path, "other-key", body) is None
+            entry = await other.find(key)
+            async with make_client(sb, store=spec) as onlooker:
+                (line,) = (await onlooker.batch_progress([request])).lines
+        finally:
+            await other.aclose()
+    assert entry is not None
+    expected = "in_doubt" if entry.maybe_submitted else "running"
+    assert line.state == expected
+    if expected == "running":
+        assert line.task_id == entry.task_id == "task-1"

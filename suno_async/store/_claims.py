@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -88,6 +88,9 @@ class JournalEntry:
         """No task id is known for this row (``SENDING`` or ``MAYBE_SUBMITTED``)."""
         return self.status in IN_DOUBT
 
+
+#: Request keys per ``IN (...)`` query (well under SQLite's 999 bound parameters).
+_IN_CHUNK: Final = 500
 
 _COLUMNS: Final = (
     "task_id, kind, path, request_key, request, submitted_at, status, ok,"
@@ -255,6 +258,32 @@ class ClaimTable:
         """The row of ``request_key``, if any."""
         row = await self.engine.run(lambda conn: self._find_row(conn, request_key))
         return None if row is None else self._entry(row)
+
+    async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The row of each of ``request_keys`` that has one (as :meth:`find` picks it),
+        by key: indexed reads of those keys only, however many rows the account has."""
+        wanted = list(dict.fromkeys(request_keys))
+        account = self.account
+
+        def read(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            rows: list[tuple[Any, ...]] = []
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start:start + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                rows.extend(conn.execute(
+                    f"SELECT {_COLUMNS} FROM tasks WHERE account = ?"
+                    f" AND request_key IN ({marks})",
+                    (account, *chunk),
+                ))
+            return rows
+
+        found: dict[str, JournalEntry] = {}
+        for row in await self.engine.run(read):
+            key = row[3]
+            # A real task row wins over a placeholder left next to it (as in find()).
+            if key not in found or found[key].task_id == self.placeholder_id(key):
+                found[key] = self._entry(row)
+        return found
 
     async def select(self, where: str, args: tuple[Any, ...]) -> list[JournalEntry]:
         """Rows of this account matching ``where`` (an SQL condition and order)."""

@@ -21,7 +21,7 @@ import socket
 import time
 import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final, Self, TypeVar
 
 from ..config import (
@@ -414,6 +414,13 @@ class RedisStore(Store):
         claim_key = self._key("claim", request_key)
         fields = await self._call("find", lambda: self._client().hgetall(claim_key))
         return self._entry(fields) if fields else None
+
+    async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The task or claim of each of ``request_keys`` that has one, by key (one
+        pipeline of those keys only, however many claims the account has)."""
+        wanted = list(dict.fromkeys(request_keys))
+        entries = await self._claims([self._key("claim", key) for key in wanted])
+        return {e.request_key: e for e in entries if e.request_key is not None}
 
     async def _claims(self, claim_keys: list[str]) -> list[JournalEntry]:
         async def read() -> list[Any]:

@@ -31,7 +31,7 @@ import time
 import types
 import weakref
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Self
 
 from ..config import (
@@ -150,6 +150,11 @@ class SQLiteStore(Store):
     async def find(self, request_key: str) -> JournalEntry | None:
         """The task or claim of ``request_key``."""
         return await self._claims.find(request_key)
+
+    async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The task or claim of each of ``request_keys`` that has one, by key (a batch's
+        progress: reads those keys only)."""
+        return await self._claims.find_many(request_keys)
 
     async def in_doubt(self) -> list[JournalEntry]:
         """Claims that may have created a task whose id is unknown."""
