@@ -90,6 +90,8 @@ class JobRegistry:
         self.webhook_url: str | None = None
         self.closed = False
         self._background: set[asyncio.Task[None]] = set()
+        #: Outcome writes still in flight (a subset of ``_background``).
+        self._outcomes: set[asyncio.Task[None]] = set()
         #: Jobs shared with the other clients of the store (``None``: this process
         #: polls every job it knows). See :mod:`suno_async._fleet`.
         self.fleet: Fleet | None = None
@@ -230,10 +232,11 @@ class JobRegistry:
             record = polled
         job.ingest(record, source="callback")
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     # ------------------------------------------------------------------ journal
 
@@ -241,7 +244,15 @@ class JobRegistry:
         if self.store is None or not job.done() or self.closed:
             return  # only terminal outcomes are journaled; timeouts stay resumable
         ok = job.stage is Stage.SUCCESS
-        self._spawn(self._record_outcome(self.store, job.task_id, job.status, ok))
+        task = self._spawn(self._record_outcome(self.store, job.task_id, job.status, ok))
+        self._outcomes.add(task)
+        task.add_done_callback(self._outcomes.discard)
+
+    async def outcomes_written(self) -> None:
+        """Wait (at most ``JOURNAL_DRAIN_TIMEOUT``) for the outcome writes of the jobs
+        already finished here: what this client saw end is then in the store too."""
+        if self._outcomes:
+            await asyncio.wait(list(self._outcomes), timeout=JOURNAL_DRAIN_TIMEOUT)
 
     @staticmethod
     async def _record_outcome(store: Store, task_id: str, status: str, ok: bool) -> None:

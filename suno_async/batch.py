@@ -560,13 +560,13 @@ def _line(index: int, key: str, entry: JournalEntry | None) -> BatchLine:
 async def progress_of(store: Store, requests: Sequence[Request]) -> BatchProgress:
     """The progress of the batch ``requests`` in ``store`` (any process's claims).
 
-    One read of the batch's keys (``find_many``: the built-in stores read only those
-    keys, whatever the account's history; a custom store without it is read whole
-    through ``entries()``), plus the shared stage of each running task.
+    Reads the batch's own claims (``find_many()``, which the bundled stores have: the
+    cost follows the batch, not the account's history of claims and downloads; another
+    ``Store`` is read through ``entries()``), plus the shared stage of each running task.
     """
     keys = request_keys(requests)
     find_many = getattr(store, "find_many", None)
-    if find_many is not None:
+    if callable(find_many):
         found: dict[str, JournalEntry] = await find_many(keys)
     else:
         wanted = set(keys)

@@ -1033,6 +1033,8 @@ class SunoClient:
         ``requests`` are the batch's requests as given to :meth:`generate_many` (same
         order: identical requests are told apart by their position among copies).
         Needs ``store=`` or ``journal=`` (without one, no other process is visible).
+        The jobs this client has seen finish are counted finished (their outcome writes
+        are awaited first, at most ``JOURNAL_DRAIN_TIMEOUT``).
 
         >>> from suno_async.sandbox import Sandbox
         >>> fast = PollPolicy(initial=0.02, maximum=0.1, early_maximum=0.05, min_interval=0)
@@ -1060,6 +1062,7 @@ class SunoClient:
                 "SunoClient(store='sqlite:///jobs.sqlite3') (or journal=) in every worker"
             )
         await self._open_store()
+        await self.registry.outcomes_written()  # what this client saw end is in the view
         return await progress_of(self.store, checked)
 
     async def resume(self) -> list[Job[Record]]:

@@ -29,6 +29,7 @@ from .test_store_shared import spec  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
+
 async def settled(client: SunoClient, batch: Sequence[BatchRequest], done: int) -> BatchProgress:
     """The batch's progress once ``done`` lines have an outcome (bounded wait)."""
     async with asyncio.timeout(10):
@@ -223,3 +224,49 @@ async def test_a_store_without_find_many_gives_the_same_progress(tmp_path: Path)
     assert fast == slow
     assert [line.state for line in fast.lines][2] == "waiting"
     assert all(line.task_id for line in fast.lines[:2])
+
+
+async def test_a_worker_sees_its_own_outcomes_at_once(spec: str) -> None:  # noqa: F811
+    # the jobs this client just saw finish are finished in its own view, with no wait:
+    # the CLI's closing "whole batch" line and --json "batch" figures are read this way
+    # (with Redis, the outcome writes were still in flight: "5/6 done, 1 running")
+    async with Sandbox(time_scale=0.003, seed=49, poll_limit=None) as sb:
+        for round_ in range(3):  # 18 creates: inside the sandbox's 20 per 10 s
+            batch = [{"prompt": f"round {round_} line {i}"} for i in range(5)]
+            batch.append({"prompt": f"[[fail]] round {round_}"})
+            async with make_client(sb, store=spec) as worker:
+                items = await worker.generate_many(batch)
+                jobs = [item.job for item in items if item.job is not None]
+                assert len(jobs) == len(batch)
+                await suno_async.gather(*jobs, return_exceptions=True)
+                progress = await worker.batch_progress(batch)
+            assert (progress.done, progress.failed, progress.finished) == (6, 1, True), (
+                round_, str(progress))
+
+
+async def test_a_line_reads_as_find_reads_its_claim(spec: str) -> None:  # noqa: F811
+    # progress reads each line's claim the way claim()/find() do (a rerun's view): with a
+    # SQLite placeholder left next to the task row, the task wins, not the newer placeholder
+    request = GenerateRequest(prompt="recorded, then a lost reply written")
+    (key,) = request_keys([request])
+    async with Sandbox(time_scale=0.003, seed=50, poll_limit=None) as sb:
+        other = await open_store(spec, api_key=sb.api_key, api_host=sb.url)
+        assert other is not None
+        try:
+            body = request.to_wire()
+            assert await other.claim("music", request.path, key, body) is None
+            await other.record_submitted("task-1", "music", request.path, key, body)
+            await asyncio.sleep(0.01)  # the placeholder is the newer row
+            await other.record_maybe_submitted("music", request.path, key, body)
+            # unrelated rows of the account (another batch, a download claim) are not lines
+            assert await other.claim("music", request.path, "other-key", body) is None
+            entry = await other.find(key)
+            async with make_client(sb, store=spec) as onlooker:
+                (line,) = (await onlooker.batch_progress([request])).lines
+        finally:
+            await other.aclose()
+    assert entry is not None
+    expected = "in_doubt" if entry.maybe_submitted else "running"
+    assert line.state == expected
+    if expected == "running":
+        assert line.task_id == entry.task_id == "task-1"

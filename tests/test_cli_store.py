@@ -41,6 +41,12 @@ async def test_two_cli_processes_share_one_batch(spec: str, tmp_path: Path) -> N
         docs = [json.loads(out) for out, _ in outputs]
         assert sb.stats.submissions[GENERATE] == LINES  # each line paid once
         assert sb.stats.rate_limited == 0
+        # every line succeeded: --status says so with exit 0 (the only test of that code)
+        status = await cli("batch", str(batch), "--store", spec, "--status", *conn(sb),
+                           cwd=tmp_path)
+        assert status.code == 0, status.err
+        assert f"whole batch: {LINES}/{LINES} done ({LINES} ok)" in status.out
+        assert sb.stats.submissions[GENERATE] == LINES
     assert sum(d["submitted"] for d in docs) == LINES
     assert sum(d["resumed"] for d in docs) == LINES  # the other process re-attached
     for doc in docs:  # each worker ends with the whole batch's figures, not only its own
@@ -98,6 +104,23 @@ async def test_status_without_a_store_is_a_usage_error(tmp_path: Path) -> None:
                       *conn(sb), cwd=tmp_path)
         assert r.code == 2 and "no journal at" in r.err
         assert not (tmp_path / "no.db").exists()
+        assert sb.stats.submissions[GENERATE] == 0
+
+
+async def test_status_of_a_sqlite_store_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    # a mistyped --store path must not create an empty store and report every line
+    # "waiting" (exit 6, as if the batch had not started yet)
+    batch = tmp_path / "songs.jsonl"
+    batch.write_text('{"prompt": "x"}\n')
+    async with Sandbox(time_scale=0.01, seed=37, poll_limit=None) as sb:
+        for spec in (f"sqlite:///{tmp_path / 'typo.sqlite3'}", str(tmp_path / "typo.sqlite3")):
+            r = await cli("batch", str(batch), "--status", "--store", spec, *conn(sb),
+                          cwd=tmp_path)
+            assert r.code == 2, (r.out, r.err)
+            assert "no store at" in r.err and "typo.sqlite3" in r.err
+        assert not (tmp_path / "typo.sqlite3").exists()
         assert sb.stats.submissions[GENERATE] == 0
 
 

@@ -14,6 +14,7 @@ from ..errors import NotFoundError, SunoError
 from ..jobs.kinds import KINDS
 from ..models.enums import Stage
 from ..models.records import Record
+from ..store import SQLiteStore, store_for
 from ..store._keys import redact_url
 from ._batch import run_batch, show_batch_status
 from ._context import (
@@ -211,6 +212,19 @@ async def cmd_credits(args: argparse.Namespace, ctx: Context) -> int:
     return ExitCode.OK
 
 
+async def _sqlite_store_file(spec: str) -> str | None:
+    """The file a ``--store`` spec names when it is a SQLite store (``None``: Redis, or a
+    spec ``open_client`` will refuse with its own message). Opens nothing."""
+    try:
+        found = store_for(spec)
+    except ValueError:
+        return None
+    if found is None:
+        return None
+    await found.aclose()  # never opened: this only retires its owner id
+    return found.path if isinstance(found, SQLiteStore) else None
+
+
 async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
     if args.concurrency < 1:
         raise CliError(
@@ -241,6 +255,13 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
                 ExitCode.USAGE,
                 f"there is no journal at {journal}; nothing of this batch was sent with it.",
                 "give the --journal FILE the batch ran with.",
+            )
+        sqlite_file = await _sqlite_store_file(store) if store else None
+        if sqlite_file is not None and not await asyncio.to_thread(os.path.isfile, sqlite_file):
+            raise CliError(
+                ExitCode.USAGE,
+                f"there is no store at {sqlite_file}; nothing of this batch was sent with it.",
+                "give the --store URL the workers of this batch use.",
             )
         return await show_batch_status(ctx, requests, journal=journal, store=store)
     ctx.wait_options = resume_options(args, "download")

@@ -89,6 +89,9 @@ class JournalEntry:
         return self.status in IN_DOUBT
 
 
+#: Request keys per ``IN (...)`` query (well under SQLite's 999 bound parameters).
+_IN_CHUNK: Final = 500
+
 _COLUMNS: Final = (
     "task_id, kind, path, request_key, request, submitted_at, status, ok,"
     " owner_pid, owner_host, owner_id"
@@ -257,14 +260,30 @@ class ClaimTable:
         return None if row is None else self._entry(row)
 
     async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
-        """The row of each of ``request_keys`` that has one (one trip to the engine)."""
-        keys = list(request_keys)
+        """The row of each of ``request_keys`` that has one (as :meth:`find` picks it),
+        by key: indexed reads of those keys only, however many rows the account has."""
+        wanted = list(dict.fromkeys(request_keys))
+        account = self.account
 
         def read(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return [row for key in keys if (row := self._find_row(conn, key)) is not None]
+            rows: list[tuple[Any, ...]] = []
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start:start + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                rows.extend(conn.execute(
+                    f"SELECT {_COLUMNS} FROM tasks WHERE account = ?"
+                    f" AND request_key IN ({marks})",
+                    (account, *chunk),
+                ))
+            return rows
 
-        entries = [self._entry(row) for row in await self.engine.run(read)]
-        return {e.request_key: e for e in entries if e.request_key is not None}
+        found: dict[str, JournalEntry] = {}
+        for row in await self.engine.run(read):
+            key = row[3]
+            # A real task row wins over a placeholder left next to it (as in find()).
+            if key not in found or found[key].task_id == self.placeholder_id(key):
+                found[key] = self._entry(row)
+        return found
 
     async def select(self, where: str, args: tuple[Any, ...]) -> list[JournalEntry]:
         """Rows of this account matching ``where`` (an SQL condition and order)."""

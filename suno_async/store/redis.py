@@ -416,9 +416,11 @@ class RedisStore(Store):
         return self._entry(fields) if fields else None
 
     async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
-        """The entry of each key that has one: one pipelined read (a batch's progress)."""
-        found = await self._claims([self._key("claim", k) for k in request_keys])
-        return {e.request_key: e for e in found if e.request_key is not None}
+        """The task or claim of each of ``request_keys`` that has one, by key (one
+        pipeline of those keys only, however many claims the account has)."""
+        wanted = list(dict.fromkeys(request_keys))
+        entries = await self._claims([self._key("claim", key) for key in wanted])
+        return {e.request_key: e for e in entries if e.request_key is not None}
 
     async def _claims(self, claim_keys: list[str]) -> list[JournalEntry]:
         async def read() -> list[Any]:

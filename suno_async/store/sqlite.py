@@ -152,7 +152,8 @@ class SQLiteStore(Store):
         return await self._claims.find(request_key)
 
     async def find_many(self, request_keys: Sequence[str]) -> dict[str, JournalEntry]:
-        """The entry of each key that has one, in one read (a batch's progress)."""
+        """The task or claim of each of ``request_keys`` that has one, by key (a batch's
+        progress: reads those keys only)."""
         return await self._claims.find_many(request_keys)
 
     async def in_doubt(self) -> list[JournalEntry]:
