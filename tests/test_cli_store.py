@@ -143,6 +143,7 @@ async def test_an_unreachable_store_fails_before_anything_is_sent(tmp_path: Path
         r = await cli("batch", str(batch), "--store", url, *conn(sb), cwd=tmp_path)
         assert r.code != 0
         assert "redis store" in r.err and "hunter2" not in r.err + r.out
+        assert "the store failed" in r.err and "--store server" in r.err  # not "journal"
         assert sb.stats.submissions[GENERATE] == 0
 
 

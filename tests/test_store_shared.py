@@ -266,6 +266,10 @@ async def test_job_registry_and_leases(store: Store) -> None:
     assert state is not None and state.final and state.owner is None
     assert not await store.try_acquire("t1", "D", 30.0)  # finished: nobody polls it
     assert await store.orphans() == []
+    await store.put_job("t1", "music")  # a late adopter's write does not reopen it
+    assert await store.orphans() == []
+    state = await store.get_job("t1")
+    assert state is not None and state.final and state.stage == "SUCCESS"
     assert await store.get_job("nope") is None
 
 

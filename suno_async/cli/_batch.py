@@ -42,10 +42,11 @@ async def _watch_batch(
     while True:
         try:
             progress = await client.batch_progress(requests)
-        except SunoError as exc:
+        except Exception as exc:  # the row is a view: the batch goes on whatever happens
             if not warned:
                 warned = True
-                ctx.out.note(f"whole-batch progress is not available: {describe(exc)[1]}")
+                why = describe(exc)[1] if isinstance(exc, SunoError) else type(exc).__name__
+                ctx.out.note(f"whole-batch progress is not available: {why}")
         else:
             reporter.batch(progress.done, progress.total, str(progress))
         await asyncio.sleep(BATCH_PROGRESS_INTERVAL)

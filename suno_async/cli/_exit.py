@@ -31,6 +31,7 @@ from ..errors import (
     NotFoundError,
     RateLimitError,
     RequestValidationError,
+    StoreError,
 )
 
 __all__ = ["ExitCode", "describe", "flag_for", "priority"]
@@ -128,6 +129,18 @@ def _journal_text(exc: JournalError) -> str:
     return f"the journal failed: {_sentence(exc)}{paid}"
 
 
+def _store_text(exc: JournalError) -> str:
+    paid = f" Task {exc.task_id} was created (and paid) but not recorded." if exc.task_id else ""
+    return f"the store failed: {_sentence(exc)}{paid}"
+
+
+def _store_hint(exc: JournalError) -> str:
+    if exc.task_id:
+        return f"follow it with `suno-async wait {exc.task_id}` once the store is back."
+    return ("check that the --store server is running and reachable (host, port, password), "
+            "then run the same command again: nothing is paid twice.")
+
+
 def _journal_hint(exc: JournalError) -> str:
     if exc.task_id:
         return f"follow it with `suno-async wait {exc.task_id}`; check the journal file's disk."
@@ -187,6 +200,7 @@ _RULES: tuple[tuple[type[BaseException], ExitCode, Callable[[Any], str], Callabl
      lambda e: f"the API does not know this: {_api_text(e)}",
      _fixed("check the task id (and --kind for non-music tasks) and that --base-url is the "
             "host that created it.")),
+    (StoreError, ExitCode.API, _store_text, _store_hint),
     (JournalError, ExitCode.API, _journal_text, _journal_hint),
     (DownloadError, ExitCode.API,
      lambda e: f"a download failed: {_sentence(e)}",

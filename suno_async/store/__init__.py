@@ -24,6 +24,7 @@ unreachable store fails right there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from ._claims import MAYBE_SUBMITTED, SENDING, JournalEntry
@@ -111,6 +112,7 @@ async def open_store(
             await store.open()
         except BaseException:
             if not isinstance(spec, Store):
-                await store.aclose()
+                with contextlib.suppress(Exception):  # the open's error is the one to see
+                    await store.aclose()
             raise
     return store

@@ -529,6 +529,9 @@ class RedisStore(Store):
         job_key = self._key("job", task_id)
 
         async def write() -> None:
+            # a finished row stays finished: an update of it (a process adopting a task
+            # another one already saw finish) must not put it back among the open jobs
+            reopen = not final and await self._client().hget(job_key, "final") != "1"
             async with self._client().pipeline(transaction=True) as pipe:
                 pipe.hset(job_key, mapping=fields)
                 if final:
@@ -536,7 +539,7 @@ class RedisStore(Store):
                     pipe.delete(self._key("lease", task_id))
                     # a finished row lives job_retention more (whole seconds, >= 1)
                     pipe.expire(job_key, max(1, math.ceil(self.job_retention)))
-                else:
+                elif reopen:
                     pipe.sadd(self._key("open"), task_id)
                 await pipe.execute()
 

@@ -255,8 +255,6 @@ class SQLiteStore(Store):
         account = self.account
         now = time.time()
         prune = final and now - self._pruned_at >= min(STORE_PRUNE_INTERVAL, self.job_retention)
-        if prune:
-            self._pruned_at = now
         expired = now - self.job_retention
 
         def write(conn: sqlite3.Connection) -> None:
@@ -283,6 +281,8 @@ class SQLiteStore(Store):
                 )
 
         await self._engine.run(write, write=True)
+        if prune:
+            self._pruned_at = now  # only once a prune has happened
 
     async def get_job(self, task_id: str) -> JobState | None:
         """The registry's view of ``task_id``."""
