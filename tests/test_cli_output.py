@@ -124,3 +124,26 @@ def test_printable_leaves_nothing_that_steers_a_terminal(text: str) -> None:
         assert all(unicodedata.category(c) != "Cs" for c in out)
         if text.isprintable() and not _unsafe(text):
             assert out == text
+
+
+@pytest.mark.parametrize(
+    ("delivered", "expected"),
+    [
+        ({"a": Path("a.wav"), "b": None}, "saved 1 file, 1 saved by another worker"),
+        ({"a": None, "b": None}, "2 saved by another worker"),
+        ({"a": Path("a.wav"), "b": Path("b.wav")}, "saved 2 files"),
+        ({}, "saved 0 files"),
+    ],
+)
+def test_a_finished_download_row_says_who_saved_the_tracks(
+    delivered: dict[str, Path | None], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from suno_async.cli._follow import Outcome, _finish_row
+    from suno_async.cli._output import Output
+
+    out = Output(force_plain=True)
+    with out.reporter("batch") as reporter:
+        reporter.add("t1", "#1 t1")
+        _finish_row(Outcome("t1", "#1", delivered=delivered), reporter, Path("out"), None)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.endswith(f"#1 t1  {expected}"), last

@@ -249,7 +249,12 @@ def _finish_row(
         outcome.error = error
         reporter.finish(outcome.task_id, False, "DOWNLOAD FAILED")
     elif download is not None:
-        reporter.finish(outcome.task_id, True, f"saved {len(outcome.files)} files")
+        saved = len(outcome.files)
+        elsewhere = sum(1 for path in outcome.delivered.values() if path is None)
+        words = [f"saved {saved} file{'' if saved == 1 else 's'}"] if saved or not elsewhere else []
+        if elsewhere:
+            words.append(f"{elsewhere} saved by another worker")
+        reporter.finish(outcome.task_id, True, ", ".join(words))
     else:
         reporter.finish(outcome.task_id, True, Stage.SUCCESS.name)
 
