@@ -247,7 +247,11 @@ async def open_client(
             api_key, base_url = sb.api_key, sb.url
             if not force_sandbox:
                 ctx.out.note(f"using an in-process sandbox at {sb.url} (no account, no credits)")
-        elif not (api_key or os.environ.get("SUNO_API_KEY")):
+        elif ctx.opt("sandbox_time_scale") is not None:
+            # a sandbox served elsewhere (`suno-async sandbox --time-scale X`): poll at
+            # its pace, not the real API's
+            scale = ctx.opt("sandbox_time_scale")
+        if not use_sandbox and not (api_key or os.environ.get("SUNO_API_KEY")):
             raise CliError(
                 ExitCode.AUTH,
                 "no API key was given.",

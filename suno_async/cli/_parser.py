@@ -75,7 +75,8 @@ def _common(sub: bool) -> argparse.ArgumentParser:
         type=float,
         default=default,
         metavar="X",
-        help=f"with --sandbox: timeline scale (default {SANDBOX_TIME_SCALE}; 1 = realistic)",
+        help=f"with --sandbox: timeline scale (default {SANDBOX_TIME_SCALE}; 1 = realistic); "
+        "with --base-url of a `suno-async sandbox --time-scale X`: X, to poll at its pace",
     )
     out = parent.add_argument_group("output")
     out.add_argument(

@@ -303,6 +303,12 @@ async def serve(
             print(f"Suno sandbox listening on {sb.url}", file=out)
             print(f"API key: {sb.api_key}", file=out)
             print(f"Upload base URL: {sb.upload_url}", file=out, flush=True)
+            if time_scale != 1:
+                print(
+                    f"suno-async CLI: --base-url {sb.url} --api-key {sb.api_key}"
+                    f" --sandbox-time-scale {time_scale:g}",
+                    file=out, flush=True,
+                )
             await stop.wait()
     finally:
         for sig in installed:
