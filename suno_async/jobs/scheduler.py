@@ -242,8 +242,8 @@ class Cadence:
     Shared by the poller and :func:`simulate`, so what is simulated is what runs.
     """
 
-    __slots__ = ("_for", "_target", "_window", "anchor", "interval", "kind", "last_seen",
-                 "model", "polls", "stretch", "trusted", "window_polls")
+    __slots__ = ("_for", "_window", "anchor", "interval", "kind", "last_seen", "model",
+                 "polls", "stretch", "trusted", "window_polls")
 
     def __init__(self, kind: str, anchor: float, *, trusted: bool = True) -> None:
         self.kind = kind
@@ -255,9 +255,8 @@ class Cadence:
         self.last_seen = 0.0  # time of the last successful poll before the current one
         self.stretch = 1.0
         self.model = ""
-        self._target: Stage | bool | None = False  # False: no window taken yet
         self._window: Window | None = None
-        self._for: Stage | None = None  # the stage ``_window`` was last looked up for
+        self._for: Stage | None = None  # the stage ``_window`` was taken for; None: none yet
 
     def window(self, timings: Timings, stage: Stage) -> Window | None:
         """The window of the next expected stage after ``stage``, for this job.
@@ -266,13 +265,13 @@ class Cadence:
         waits, so the early finishers of a batch do not pull the window from under the
         jobs still waiting in it.
         """
-        if stage is self._for:  # the same stage as the last lookup: the same window
+        taken_for = self._for
+        if stage is taken_for:  # asked on every poll: the same stage, the same window
             return self._window
-        target = timings.next_stage(self.kind, stage)
         self._for = stage
-        if target is self._target:
-            return self._window
-        self._target = target
+        target = timings.next_stage(self.kind, stage)
+        if taken_for is not None and timings.next_stage(self.kind, taken_for) is target:
+            return self._window  # a stage on the way to the same target keeps its window
         window = None if target is None else timings.window(self.kind, self.model, target)
         if window is not None and self.stretch != 1.0:
             window = _pace_window(window, self.stretch)
@@ -281,7 +280,6 @@ class Cadence:
 
     def _retake(self) -> None:
         """The next :meth:`window` looks the window up again (model or pace changed)."""
-        self._target = False
         self._for = None
 
     def delay(
