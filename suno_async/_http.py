@@ -84,14 +84,20 @@ class Transport:
         self.requests_sent = 0
         self._header_cache: dict[str, str] | None = None
         # GET replies are small JSON: one deadline (connect + read, within total) instead
-        # of a per-read timer re-armed on every chunk; the session keeps ``sock_read``
-        # for the other calls.
-        self._get_options: dict[str, Any] = {
-            "timeout": aiohttp.ClientTimeout(
-                total=min(timeouts.total, timeouts.connect + timeouts.read),
-                connect=timeouts.connect,
-            )
-        }
+        # of a per-read timer re-armed on every chunk. Our own session has it as its
+        # default (GETs pass none); the other calls pass ``sock_read`` with ``total``.
+        self._get_timeout = aiohttp.ClientTimeout(
+            total=min(timeouts.total, timeouts.connect + timeouts.read),
+            connect=timeouts.connect,
+        )
+        self._other_timeout = aiohttp.ClientTimeout(
+            total=timeouts.total, connect=timeouts.connect, sock_read=timeouts.read
+        )
+        # Our own session carries the API headers as its defaults (it only ever talks
+        # to the API hosts; aiohttp drops Authorization on a redirect to another
+        # origin either way): nothing to merge per request. A caller's session gets
+        # them per request, never as its defaults.
+        self._options: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, provider={self.provider.name!r})"
@@ -107,16 +113,15 @@ class Transport:
         return headers
 
     def session(self) -> aiohttp.ClientSession:
+        """The session for API requests. Our own one has the API key in its default
+        headers: it is never used for any other host (downloads have their own)."""
         if self._closed:
             raise ClientClosedError("the client is closed")
         if self._session is None:
             asyncio.get_running_loop()  # sessions belong to a running loop
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(
-                    total=self.timeouts.total,
-                    connect=self.timeouts.connect,
-                    sock_read=self.timeouts.read,
-                ),
+                headers=self._headers(),
+                timeout=self._get_timeout,
                 connector=aiohttp.TCPConnector(limit=CONNECTION_LIMIT),
             )
         return self._session
@@ -206,10 +211,7 @@ class Transport:
                 params=params,
                 json=json_body if form is None else None,
                 data=form,
-                # per request, never session defaults: downloads through the same
-                # session must not carry the API key to other hosts
-                headers=self._headers(),
-                **(self._get_options if method == "GET" and self._owns_session else {}),
+                **self._request_options(method),
             ) as resp:
                 raw = await _read_capped(resp, f"{method} {path}", paid)
                 status = resp.status
@@ -242,6 +244,19 @@ class Transport:
         # created its task: such errors are built ``maybe_submitted`` (never re-sent).
         return self._unwrap(raw, status, headers, path, envelope_codes, paid=paid)
 
+    def _request_options(self, method: str) -> dict[str, Any]:
+        """Per-request keyword arguments for ``method`` (built once per method)."""
+        options = self._options.get(method)
+        if options is None:
+            if not self._owns_session:  # the caller's session: its own timeouts
+                options = {"headers": self._headers()}
+            elif method == "GET":
+                options = {}  # the session's defaults are the GET ones
+            else:
+                options = {"timeout": self._other_timeout}
+            self._options[method] = options
+        return options
+
     def _unwrap(
         self,
         raw: bytes,
@@ -252,11 +267,16 @@ class Transport:
         *,
         paid: bool = False,
     ) -> Any:
-        retry_after = _retry_after(headers)
         try:
             body = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
+        if status == 200 and type(body) is dict:
+            code = body.get("code")
+            if (type(code) is int and code == 200 and code not in envelope_codes
+                    and body.get("success") is not False):
+                return body.get("data")  # the usual reply: what the checks below allow
+        retry_after = _retry_after(headers)
         provider = self.provider.name
         if not isinstance(body, dict):
             text = raw[:200].decode("utf-8", "replace")

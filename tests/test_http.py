@@ -166,8 +166,21 @@ def test_retry_after_is_a_floor_and_delays_are_capped() -> None:
 async def test_callers_session_is_used_and_never_closed(sandbox: Sandbox) -> None:
     async with aiohttp.ClientSession() as session:
         async with make_client(sandbox, session=session) as c:
-            assert await c.get_credits() > 0
+            assert await c.get_credits() > 0  # the key went with the request
         assert not session.closed
+        assert "Authorization" not in session.headers  # never made the caller's default
+
+
+async def test_every_request_of_our_own_session_has_a_finite_deadline(
+    client: SunoClient,
+) -> None:
+    transport = client._transport
+    assert await client.get_credits() > 0
+    get_timeout = transport.session().timeout  # GETs use the session's default
+    assert get_timeout.total is not None and get_timeout.total <= transport.timeouts.total
+    assert get_timeout.connect == transport.timeouts.connect
+    other = transport._request_options("POST")["timeout"]
+    assert (other.total, other.sock_read) == (transport.timeouts.total, transport.timeouts.read)
 
 
 def test_client_can_be_built_outside_a_loop_and_hides_its_key() -> None:

@@ -176,6 +176,10 @@ class Job(Generic[R]):
         """
         if source == "poll":
             self._polls += 1
+        if record is self._record and record.status is self._status:
+            # The very record already applied (an unchanged reply gives the same frozen
+            # object): it means the stage it meant then; nothing to change.
+            return False
         if self.done() or self._error is not None:
             return False  # settled, or no longer tracked (re-attach with client.track)
         classified = self.kind.classify(record)

@@ -105,33 +105,54 @@ def next_delay(view: PollView, policy: PollPolicy, u: float) -> float:
 
     Deterministic for a given ``u``: the schedule can be simulated offline.
     """
-    cap = policy.early_maximum if view.stage < Stage.FIRST_SUCCESS else policy.maximum
-    cap = min(cap, policy.maximum)
-    spread = 1.0 + policy.jitter * (2.0 * u - 1.0)
-    window = view.window
-    if view.polls >= policy.budget:
+    return _delay(policy, view.elapsed, view.stage, view.window, view.polls,
+                  view.window_polls, view.last_gap, u)
+
+
+#: ``Stage.FIRST_SUCCESS`` as its number: the cap test runs on every poll.
+_FIRST = Stage.FIRST_SUCCESS.value
+
+
+def _delay(
+    policy: PollPolicy,
+    elapsed: float,
+    stage: Stage,
+    window: Window | None,
+    polls: int,
+    window_polls: int,
+    last_gap: float,
+    u: float,
+) -> float:
+    """:func:`next_delay` on plain values (the poller's path: no view built per poll)."""
+    maximum = policy.maximum
+    cap = policy.early_maximum if stage._value_ < _FIRST else maximum
+    if cap > maximum:
+        cap = maximum
+    jitter = policy.jitter
+    spread = 1.0 + jitter * (2.0 * u - 1.0)
+    if polls >= policy.budget:
         delay = cap * spread
-    elif window is not None and view.elapsed < window.high:
+    elif window is not None and elapsed < window.high:
         # Inside (or before) the window: the next poll takes the next equal share of the
         # probability that is left, the share jittered rather than the time.
-        start = max(view.elapsed, window.low)
-        left = max(1, window.polls - view.window_polls)
+        start = max(elapsed, window.low)
+        left = max(1, window.polls - window_polls)
         share = 1.0 if left == 1 else min(1.0, spread / left)  # the last one at the end
-        delay = start + (window.high - start) * share - view.elapsed
+        delay = start + (window.high - start) * share - elapsed
         if delay > cap:
             delay = cap * spread  # the cap still holds, jittered like any step
     else:
         if window is not None:  # past the window: back off from its spacing
-            entering = view.elapsed - view.last_gap < window.high
+            entering = elapsed - last_gap < window.high
             step = window.spacing
             if not entering:
-                step = max(view.last_gap, step) * policy.factor
-        elif view.last_gap > 0:
-            step = view.last_gap * policy.factor
+                step = max(last_gap, step) * policy.factor
+        elif last_gap > 0:
+            step = last_gap * policy.factor
         else:
             step = policy.initial
         delay = min(step, cap) * spread
-    return max(policy.min_interval, min(delay, cap * (1.0 + policy.jitter)))
+    return max(policy.min_interval, min(delay, cap * (1.0 + jitter)))
 
 
 def _pace_window(window: Window, pace: float) -> Window:
@@ -221,7 +242,7 @@ class Cadence:
     Shared by the poller and :func:`simulate`, so what is simulated is what runs.
     """
 
-    __slots__ = ("_target", "_window", "anchor", "interval", "kind", "last_seen", "model",
+    __slots__ = ("_for", "_window", "anchor", "interval", "kind", "last_seen", "model",
                  "polls", "stretch", "trusted", "window_polls")
 
     def __init__(self, kind: str, anchor: float, *, trusted: bool = True) -> None:
@@ -234,8 +255,8 @@ class Cadence:
         self.last_seen = 0.0  # time of the last successful poll before the current one
         self.stretch = 1.0
         self.model = ""
-        self._target: Stage | bool | None = False  # False: no window taken yet
         self._window: Window | None = None
+        self._for: Stage | None = None  # the stage ``_window`` was taken for; None: none yet
 
     def window(self, timings: Timings, stage: Stage) -> Window | None:
         """The window of the next expected stage after ``stage``, for this job.
@@ -244,15 +265,22 @@ class Cadence:
         waits, so the early finishers of a batch do not pull the window from under the
         jobs still waiting in it.
         """
-        target = timings.next_stage(self.kind, stage)
-        if target is self._target:
+        taken_for = self._for
+        if stage is taken_for:  # asked on every poll: the same stage, the same window
             return self._window
-        self._target = target
+        self._for = stage
+        target = timings.next_stage(self.kind, stage)
+        if taken_for is not None and timings.next_stage(self.kind, taken_for) is target:
+            return self._window  # a stage on the way to the same target keeps its window
         window = None if target is None else timings.window(self.kind, self.model, target)
         if window is not None and self.stretch != 1.0:
             window = _pace_window(window, self.stretch)
         self._window = window
         return window
+
+    def _retake(self) -> None:
+        """The next :meth:`window` looks the window up again (model or pace changed)."""
+        self._for = None
 
     def delay(
         self,
@@ -265,21 +293,17 @@ class Cadence:
         moved: bool = False,
     ) -> float:
         """Seconds from ``now`` to the next poll (``u``: the jitter draw)."""
-        view = PollView(
-            elapsed=max(0.0, now - self.anchor),
-            stage=stage,
-            window=self.window(timings, stage),
-            polls=self.polls,
-            window_polls=self.window_polls,
-            last_gap=0.0 if moved else self.interval,
-        )
-        return next_delay(view, policy, u)
+        elapsed = now - self.anchor
+        return _delay(policy, elapsed if elapsed > 0.0 else 0.0, stage,
+                      self.window(timings, stage), self.polls, self.window_polls,
+                      0.0 if moved else self.interval, u)
 
     def first_reply(self, record: Record, now: float, wall: float) -> None:
         """The model, and for a re-attached task its age from ``createTime``."""
         model = str(getattr(record, "type", "") or "")[:64]
         if model != self.model:
-            self.model, self._target = model, False
+            self.model = model
+            self._retake()
         created = getattr(record, "create_time", None)
         if self.trusted or created is None:
             return  # submitted here: the submission time is the better clock
@@ -294,7 +318,7 @@ class Cadence:
         window = self.window(timings, before)
         if window is not None and now - self.anchor >= window.low:
             self.window_polls += 1
-        if after > before and after is not Stage.FAILED:
+        if after is not before and after > before and after is not Stage.FAILED:
             self._learn(timings, before, after, now)
             if timings.next_stage(self.kind, after) != timings.next_stage(self.kind, before):
                 self.window_polls = 0  # a new window (TEXT_SUCCESS keeps FIRST's)
@@ -318,7 +342,7 @@ class Cadence:
             if lo >= window.high * self.stretch and late > 1.0:
                 # this job runs late: stretch its later windows alike
                 self.stretch = min(POLL_MAX_PACE, self.stretch * late)
-                self._target = False
+                self._retake()
 
 
 #: A re-attached task's ``createTime`` is believed when it says the task is younger.
@@ -470,10 +494,8 @@ class Poller:
             return
         entry = _Entry(job)
         self._entries[job] = entry
-        if immediate:
-            self._schedule(entry, 0.0)
-        else:
-            self._schedule(entry, self._next_delay(entry))
+        now = asyncio.get_running_loop().time()
+        self._schedule(entry, 0.0 if immediate else self._next_delay(entry, now), now)
         self._ensure_running()
 
     def remove(self, job: Job[Any]) -> None:
@@ -484,26 +506,29 @@ class Poller:
 
     forget = remove
 
-    def _schedule(self, entry: _Entry, delay: float) -> None:
-        now = asyncio.get_running_loop().time()
-        due = max(now + delay, entry.last_poll + self.policy.min_interval)
+    def _schedule(self, entry: _Entry, delay: float, now: float | None = None) -> None:
+        if now is None:
+            now = asyncio.get_running_loop().time()
+        due = now + delay
+        earliest = entry.last_poll + self.policy.min_interval
+        if due < earliest:
+            due = earliest
         deadline = entry.job.deadline
-        if deadline is not None:
-            due = min(due, deadline)
+        if deadline is not None and deadline < due:
+            due = deadline
         entry.due = due
         entry.interval = delay
         entry.token += 1
         self._seq += 1
-        first = not self._heap or due < self._heap[0][0]
-        heapq.heappush(self._heap, (due, self._seq, entry.token, entry))
+        heap = self._heap
+        first = not heap or due < heap[0][0]
+        heapq.heappush(heap, (due, self._seq, entry.token, entry))
         if first and self._wake is not None:
             self._wake.set()
 
-    def _next_delay(self, entry: _Entry, *, moved: bool = False) -> float:
-        job = entry.job
-        now = asyncio.get_running_loop().time()
+    def _next_delay(self, entry: _Entry, now: float, *, moved: bool = False) -> float:
         delay = entry.delay(
-            self.timings, self.policy, now, job.stage, self._rng.random(), moved=moved
+            self.timings, self.policy, now, entry.job.stage, self._rng.random(), moved=moved
         )
         if self._webhooks_active():
             delay = max(delay, self.policy.webhook_interval)
@@ -631,15 +656,16 @@ class Poller:
     def _observe(self, entry: _Entry, record: Record) -> None:
         """Book one successful poll, feed the job, learn, schedule the next poll."""
         job = entry.job
-        now = entry.last_poll
+        sent = entry.last_poll
         if entry.polls == 0:
-            entry.first_reply(record, now, time.time())
+            entry.first_reply(record, sent, time.time())
         entry.failures = 0
         before = job.stage
         moved = job.ingest(record, source="poll")
-        entry.polled(self.timings, now, before, job.stage)
+        entry.polled(self.timings, sent, before, job.stage)
         if job.tracking and self._entries.get(job) is entry:
-            self._schedule(entry, self._next_delay(entry, moved=moved))
+            now = asyncio.get_running_loop().time()
+            self._schedule(entry, self._next_delay(entry, now, moved=moved), now)
 
     def _failed(self, entry: _Entry, exc: SunoError) -> None:
         job = entry.job
