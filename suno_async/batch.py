@@ -578,6 +578,18 @@ async def progress_of(store: Store, requests: Sequence[Request]) -> BatchProgres
     for n, line in enumerate(lines):
         if line.state == "running" and line.task_id is not None:
             state = await store.get_job(line.task_id)
-            if state is not None and state.stage is not None:
+            if state is None or state.stage is None:
+                continue
+            ended = _ENDED.get(state.stage) if state.final else None
+            if ended is not None:
+                # the job's row is closed at SUCCESS or FAILED but its claim has no outcome
+                # (the process that saw the end died before writing it): the row decides
+                lines[n] = attrs.evolve(line, state=ended, status=state.status or line.status)
+            else:
                 lines[n] = attrs.evolve(line, stage=state.stage)
     return BatchProgress(tuple(lines))
+
+
+#: A closed job row's stage -> the line's state (other closed rows stay ``running``:
+#: a row closed unfinished, e.g. given up after ``max_wait``, tells no outcome).
+_ENDED: dict[str, LineState] = {"SUCCESS": "succeeded", "FAILED": "failed"}

@@ -270,3 +270,34 @@ async def test_a_line_reads_as_find_reads_its_claim(spec: str) -> None:  # noqa:
     assert line.state == expected
     if expected == "running":
         assert line.task_id == entry.task_id == "task-1"
+
+
+async def test_a_closed_job_row_decides_a_line_whose_outcome_was_never_written(
+    tmp_path: Path,
+) -> None:
+    # the process that saw these tasks end died before recording their outcomes
+    path = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    requests = [GenerateRequest(prompt=f"ended {i}") for i in range(4)]
+    keys = request_keys(requests)
+    rows = [("SUCCESS", "SUCCESS", True), ("FAILED", "GENERATE_AUDIO_FAILED", True),
+            ("FIRST_SUCCESS", "FIRST_SUCCESS", True), ("FIRST_SUCCESS", "FIRST_SUCCESS", False)]
+    async with Sandbox(time_scale=0.003, seed=51, poll_limit=None) as sb:
+        other = await open_store(path, api_key=sb.api_key, api_host=sb.url)
+        assert other is not None
+        try:
+            for n, (request, key) in enumerate(zip(requests, keys, strict=True)):
+                body = request.to_wire()
+                assert await other.claim("music", request.path, key, body) is None
+                await other.record_submitted(f"t{n}", "music", request.path, key, body)
+                stage, status, final = rows[n]
+                await other.put_job(f"t{n}", "music", stage=stage, status=status, final=final)
+            async with make_client(sb, store=path) as onlooker:
+                progress = await onlooker.batch_progress(requests)
+        finally:
+            await other.aclose()
+    assert [(line.state, line.status) for line in progress.lines[:2]] == [
+        ("succeeded", "SUCCESS"), ("failed", "GENERATE_AUDIO_FAILED")]
+    # closed unfinished (given up) and still open: no outcome to tell, still running
+    assert [(line.state, line.stage) for line in progress.lines[2:]] == [
+        ("running", "FIRST_SUCCESS"), ("running", "FIRST_SUCCESS")]
+    assert not progress.finished
