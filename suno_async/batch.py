@@ -22,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, get_args, overload
 
 import attrs
 
+from ._submitter import Submitter
 from .config import DEFAULT_BATCH_CONCURRENCY
 from .errors import JournalError, SunoError
 from .jobs.job import Job
@@ -42,7 +43,7 @@ from .models.requests import (
     UploadCoverRequest,
     UploadExtendRequest,
 )
-from .store._claims import JournalEntry, request_key_for
+from .store._claims import JournalEntry
 
 if TYPE_CHECKING:
     # A default (PEP 696) for the bare name: ``BatchItem`` written without a type
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     # Type checkers ship typing_extensions' stubs; at run time a plain TypeVar serves.
     from typing_extensions import TypeVar
 
-    from ._submitter import Submitter
     from .store.base import Store
 
     RI = TypeVar("RI", bound=Record, default=Any)
@@ -218,13 +218,10 @@ def request_keys(requests: Sequence[Request]) -> list[str]:
     seen: dict[str, int] = {}
     keys: list[str] = []
     for request in requests:
-        body_key = request_key_for(request.path, request.to_wire(), 0)
-        occurrence = seen.get(body_key, 0)
-        seen[body_key] = occurrence + 1
-        keys.append(
-            body_key if occurrence == 0
-            else request_key_for(request.path, request.to_wire(), occurrence)
-        )
+        first = Submitter.journal_key(request)
+        occurrence = seen.get(first, 0)
+        seen[first] = occurrence + 1
+        keys.append(first if occurrence == 0 else Submitter.journal_key(request, occurrence))
     return keys
 
 
@@ -438,9 +435,7 @@ async def gather(*jobs: Job[R], return_exceptions: bool = False) -> list[Any]:
 #: ``in_doubt`` (sent, reply lost: maybe paid, task id unknown; never resent unasked).
 LineState = Literal["waiting", "sending", "running", "succeeded", "failed", "in_doubt"]
 
-_LINE_STATES: tuple[LineState, ...] = (
-    "waiting", "sending", "running", "succeeded", "failed", "in_doubt",
-)
+_LINE_STATES: tuple[LineState, ...] = get_args(LineState)
 
 _PENDING_WORDS: tuple[tuple[LineState, str], ...] = (
     ("running", "running"), ("sending", "sending"), ("waiting", "waiting"),

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..batch import BatchItem, BatchProgress
 from ..client import SunoClient
 from ..config import BATCH_PROGRESS_INTERVAL
@@ -190,13 +192,7 @@ async def show_batch_status(
                 "exit_code": int(code),
                 "finished": progress.finished,
                 "batch": progress.counts(),
-                "lines": [
-                    {
-                        "index": line.index, "key": line.key, "state": line.state,
-                        "task_id": line.task_id, "stage": line.stage, "status": line.status,
-                    }
-                    for line in progress.lines
-                ],
+                "lines": [attrs.asdict(line) for line in progress.lines],
             }
         )
         return code

@@ -250,18 +250,14 @@ async def cmd_batch(args: argparse.Namespace, ctx: Context) -> int:
                 "--status reads the batch's progress from a shared store, and none was given.",
                 "add the --store URL (or --journal FILE) the workers of this batch use.",
             )
-        if journal and not await asyncio.to_thread(os.path.isfile, journal):
+        # reading must not create an empty file and call every line "waiting"
+        what, flag = ("journal", "--journal FILE") if journal else ("store", "--store URL")
+        path = journal or (await _sqlite_store_file(store) if store else None)
+        if path is not None and not await asyncio.to_thread(os.path.isfile, path):
             raise CliError(
                 ExitCode.USAGE,
-                f"there is no journal at {journal}; nothing of this batch was sent with it.",
-                "give the --journal FILE the batch ran with.",
-            )
-        sqlite_file = await _sqlite_store_file(store) if store else None
-        if sqlite_file is not None and not await asyncio.to_thread(os.path.isfile, sqlite_file):
-            raise CliError(
-                ExitCode.USAGE,
-                f"there is no store at {sqlite_file}; nothing of this batch was sent with it.",
-                "give the --store URL the workers of this batch use.",
+                f"there is no {what} at {path}; nothing of this batch was sent with it.",
+                f"give the {flag} the workers of this batch use.",
             )
         return await show_batch_status(ctx, requests, journal=journal, store=store)
     ctx.wait_options = resume_options(args, "download")

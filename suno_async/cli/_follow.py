@@ -251,7 +251,9 @@ def _finish_row(
     elif download is not None:
         saved = len(outcome.files)
         elsewhere = sum(1 for path in outcome.delivered.values() if path is None)
-        words = [f"saved {saved} file{'' if saved == 1 else 's'}"] if saved or not elsewhere else []
+        words = []
+        if saved or not elsewhere:
+            words.append(f"saved {saved} file{'' if saved == 1 else 's'}")
         if elsewhere:
             words.append(f"{elsewhere} saved by another worker")
         reporter.finish(outcome.task_id, True, ", ".join(words))

@@ -104,13 +104,29 @@ end
 return 1
 """
 
-# KEYS: lease, owned-set-of-owner, job hash. ARGV: owner, ttl ms, task id.
+# KEYS: lease, owned-set-of-owner, job hash, open set. ARGV: owner, ttl ms, task id.
 _ACQUIRE: Final = """
 if redis.call('HGET', KEYS[3], 'final') == '1' then return 0 end
 local held = redis.call('GET', KEYS[1])
 if held and held ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[4], ARGV[3])
+return 1
+"""
+
+# KEYS: job hash, open set, lease. ARGV: task id, final (1/0), retention s, field/value...
+# A finished row stays finished: a later non-final write (a process adopting a task
+# another one saw finish) updates it but never puts it back among the open jobs.
+_PUT_JOB: Final = """
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+if ARGV[2] == '1' then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  redis.call('DEL', KEYS[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+elseif redis.call('HGET', KEYS[1], 'final') ~= '1' then
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
 return 1
 """
 
@@ -526,22 +542,13 @@ class RedisStore(Store):
                 fields[name] = value
         if final:
             fields["final"] = "1"
-        job_key = self._key("job", task_id)
+        keys = [self._key("job", task_id), self._key("open"), self._key("lease", task_id)]
+        # a finished row lives job_retention more (whole seconds, >= 1)
+        args = [task_id, "1" if final else "0", max(1, math.ceil(self.job_retention))]
+        args += [item for pair in fields.items() for item in pair]
 
         async def write() -> None:
-            # a finished row stays finished: an update of it (a process adopting a task
-            # another one already saw finish) must not put it back among the open jobs
-            reopen = not final and await self._client().hget(job_key, "final") != "1"
-            async with self._client().pipeline(transaction=True) as pipe:
-                pipe.hset(job_key, mapping=fields)
-                if final:
-                    pipe.srem(self._key("open"), task_id)
-                    pipe.delete(self._key("lease", task_id))
-                    # a finished row lives job_retention more (whole seconds, >= 1)
-                    pipe.expire(job_key, max(1, math.ceil(self.job_retention)))
-                elif reopen:
-                    pipe.sadd(self._key("open"), task_id)
-                await pipe.execute()
+            await self._script(_PUT_JOB)(keys=keys, args=args)
 
         await self._call("put_job", write)
 
@@ -572,11 +579,10 @@ class RedisStore(Store):
 
     async def try_acquire(self, task_id: str, owner: str, ttl: float) -> bool:
         """Take the lease of ``task_id`` when free, expired or already ``owner``'s."""
-        keys = [self._key("lease", task_id), self._key("owned", owner), self._key("job", task_id)]
+        keys = [self._key("lease", task_id), self._key("owned", owner), self._key("job", task_id),
+                self._key("open")]
         args = [owner, max(1, int(ttl * 1000)), task_id]
         got = await self._call("try_acquire", lambda: self._script(_ACQUIRE)(keys=keys, args=args))
-        if got:
-            await self._call("try_acquire", lambda: self._client().sadd(self._key("open"), task_id))
         return bool(got)
 
     async def renew(self, owner: str, ttl: float) -> list[str]:
