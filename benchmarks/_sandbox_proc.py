@@ -40,6 +40,7 @@ class SandboxProcess:
         rate_limit: tuple[int, float] | None = None,
         poll_limit: float | None = None,
         timeline: dict[str, float] | None = None,
+        vary_records: bool = False,
     ) -> None:
         self.options: dict[str, Any] = {
             "time_scale": time_scale,
@@ -47,6 +48,7 @@ class SandboxProcess:
             "rate_limit": list(rate_limit) if rate_limit else None,
             "poll_limit": poll_limit,
             "timeline": timeline,
+            "vary_records": vary_records,
         }
         self.url = ""
         self.api_key = ""
@@ -108,6 +110,28 @@ class SandboxProcess:
             await proc.wait()
 
 
+def _vary_records() -> Any:
+    """A middleware giving every record-info reply's ``data`` a new ``benchmarkSeq``:
+    no two replies alike (a field the API does not send; clients ignore it)."""
+    from aiohttp import web
+
+    seq = 0
+
+    @web.middleware
+    async def vary(request: web.Request, handler: Any) -> web.StreamResponse:
+        nonlocal seq
+        resp: web.StreamResponse = await handler(request)
+        if request.path.endswith("/record-info") and isinstance(resp, web.Response):
+            body = json.loads(resp.body)  # type: ignore[arg-type]
+            if isinstance(body.get("data"), dict):
+                seq += 1
+                body["data"]["benchmarkSeq"] = seq
+                resp.body = json.dumps(body).encode()
+        return resp
+
+    return vary
+
+
 async def _serve(options: dict[str, Any]) -> None:
     rate = options.get("rate_limit")
     sandbox = Sandbox(
@@ -118,6 +142,8 @@ async def _serve(options: dict[str, Any]) -> None:
         timeline=options.get("timeline"),
         credits=1e12,
     )
+    if options.get("vary_records"):
+        sandbox.app.middlewares.append(_vary_records())
     loop = asyncio.get_running_loop()
     async with sandbox as sb:
         print(json.dumps({"url": sb.url, "api_key": sb.api_key}), flush=True)

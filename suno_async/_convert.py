@@ -260,40 +260,19 @@ def _make_converter() -> cattrs.Converter:
 converter: cattrs.Converter = _make_converter()
 
 
-#: The last structured reply per (class, task id): a reply equal to it is not structured
-#: again (records are frozen, so the same object is returned). Bounded, oldest out.
-_LAST: dict[tuple[type, str], tuple[dict[str, Any], Any]] = {}
-_LAST_KEPT = 256
-
-
 def structure(value: object, cls: type[T], *, what: str | None = None) -> T:
     """Structure JSON ``value`` into ``cls``; any failure is ``APIResponseValidationError``.
 
-    A reply with a ``taskId`` equal to the last one structured for that task and class
-    gives the same (frozen) object without structuring it again.
+    (Unchanged replies never get here: the poller and ``get_record`` recognise a reply
+    by its bytes, see :meth:`suno_async._http.Transport.poll`.)
     """
-    key: tuple[type, str] | None = None
-    if type(value) is dict:
-        task_id = value.get("taskId")
-        if type(task_id) is str and task_id:
-            key = (cls, task_id)
-            last = _LAST.get(key)
-            if last is not None and last[0] == value:
-                result: T = last[1]
-                return result
     try:
-        result = converter.structure(value, cls)
+        return converter.structure(value, cls)
     except Exception as exc:  # cattrs raises several kinds; all mean "unexpected shape"
         name = what or getattr(cls, "__name__", str(cls))
         raise APIResponseValidationError(
             f"unexpected {name} in the reply: {_describe(exc)}", body=value
         ) from exc
-    if key is not None:
-        _LAST.pop(key, None)
-        if len(_LAST) >= _LAST_KEPT:
-            del _LAST[next(iter(_LAST))]
-        _LAST[key] = (cast(dict[str, Any], value), result)
-    return result
 
 
 def _describe(exc: BaseException) -> str:

@@ -14,7 +14,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 import aiohttp
@@ -33,10 +33,21 @@ from .errors import (
     error_for_code,
 )
 
-__all__ = ["Transport"]
+__all__ = ["UNCHANGED", "Transport"]
 
 log = logging.getLogger("suno_async")
 
+
+class _Unchanged:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+#: What :meth:`Transport.poll` gives instead of the data when a reply is byte for byte
+#: the one before it (nothing parsed: the caller already has its record).
+UNCHANGED: Any = _Unchanged()
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -144,7 +155,6 @@ class Transport:
         path: str,
         params: Mapping[str, str] | None = None,
         *,
-        retry: bool = True,
         envelope_codes: Collection[int] = (),
     ) -> Any:
         """GET ``path`` and return the envelope's ``data`` (safe: retried).
@@ -153,9 +163,6 @@ class Transport:
         500 failed), ``envelope_codes`` lists the codes for which the whole envelope is
         returned instead of raised.
         """
-
-        if not retry:  # the poller's own polls: one plain await, no closure, no wrapper
-            return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
 
         async def once() -> Any:
             return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
@@ -186,6 +193,32 @@ class Transport:
         check = may_retry if idempotent else may_resend
         return await retry_call(once, self.retry, should_retry=check, what=f"POST {path}")
 
+    def poll(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        last: int | None = None,
+        envelope_codes: Collection[int] = (),
+        retry: bool = False,
+    ) -> Awaitable[tuple[int, Any]]:
+        """GET a task's record: ``(fingerprint, data)``, ``data`` as :meth:`get` gives it.
+
+        ``data`` is :data:`UNCHANGED` when the reply is HTTP 200 and its fingerprint is
+        ``last``: the fingerprint of an earlier reply the caller parsed without error.
+        Most polls find a task where the last one left it, and such a reply is not
+        decoded at all. The fingerprint is Python's keyed (per-process, 64-bit) hash of
+        the body's bytes: a changed reply taken for the last one would need a collision
+        with it (odds of 2**-64 per change). ``retry=False`` (the poller's polls: its
+        schedule is the retry) sends one request.
+        """
+        if not retry:  # no wrapper, no coroutine of its own: the poller's hot path
+            return self._poll_once(path, params, last, envelope_codes)
+        return retry_call(
+            lambda: self._poll_once(path, params, last, envelope_codes),
+            self.retry, should_retry=may_retry, what=f"GET {path}",
+        )
+
     # ------------------------------------------------------------------ internals
 
     async def _request(
@@ -200,6 +233,26 @@ class Transport:
         paid: bool = False,
         envelope_codes: Collection[int] = (),
     ) -> Any:
+        raw, status, headers = await self._exchange(
+            method, path, params=params, json_body=json_body, form=form, upload=upload, paid=paid
+        )
+        # A paid request answered with a server error or a garbled reply may still have
+        # created its task: such errors are built ``maybe_submitted`` (never re-sent).
+        return self._unwrap(raw, status, headers, path, envelope_codes, paid=paid)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        form: aiohttp.FormData | None = None,
+        upload: bool = False,
+        paid: bool = False,
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        """Send one request; the reply's body (size-capped), status and headers.
+        Transport failures become typed errors here; the envelope is read by ``_unwrap``."""
         session = self.session()
         url = self.url(path, upload=upload)
         started = time.monotonic()
@@ -240,9 +293,20 @@ class Transport:
             ) from exc
         log.debug("%s %s -> HTTP %d in %.3fs", method, path, status,
                   time.monotonic() - started)
-        # A paid request answered with a server error or a garbled reply may still have
-        # created its task: such errors are built ``maybe_submitted`` (never re-sent).
-        return self._unwrap(raw, status, headers, path, envelope_codes, paid=paid)
+        return raw, status, headers
+
+    async def _poll_once(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        last: int | None,
+        envelope_codes: Collection[int],
+    ) -> tuple[int, Any]:
+        raw, status, headers = await self._exchange("GET", path, params=params)
+        fingerprint = hash(raw)
+        if status == 200 and fingerprint == last:
+            return fingerprint, UNCHANGED
+        return fingerprint, self._unwrap(raw, status, headers, path, envelope_codes)
 
     def _request_options(self, method: str) -> dict[str, Any]:
         """Per-request keyword arguments for ``method`` (built once per method)."""

@@ -64,6 +64,7 @@ async def retry_call(
 
     At most ``policy.max_attempts`` tries; the last exception propagates. The first try
     is a plain await: the backoff machinery is built only once a try has failed.
+    ``fn`` may be any callable returning an awaitable (a lambda too).
     """
     try:
         return await fn()
@@ -90,6 +91,9 @@ async def _retry_after(
         _log_retry(what, details.get("wait", 0.0), details.get("tries", 0) + 1,
                    details.get("exception"))
 
+    async def attempt() -> T:  # backoff retries only what it sees as a coroutine function
+        return await fn()
+
     decorated = backoff.on_exception(
         _wait_gen(policy, 1),
         Exception,
@@ -99,7 +103,7 @@ async def _retry_after(
         on_backoff=on_backoff,
         raise_on_giveup=True,
         logger=None,  # we log retries ourselves, without exception details
-    )(fn)
+    )(attempt)
     result: T = await decorated()
     return result
 

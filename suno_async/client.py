@@ -34,7 +34,7 @@ import aiohttp
 
 from ._convert import structure
 from ._fleet import Fleet
-from ._http import Transport
+from ._http import UNCHANGED, Transport
 from ._ratelimit import CreateLimiter
 from ._registry import JobRegistry
 from ._submitter import Submission, Submitter
@@ -56,6 +56,7 @@ from .config import (
     EARLY_CALLBACK_TASKS,
     EARLY_CALLBACKS_PER_TASK,
     PROVIDERS,
+    RECORDS_REMEMBERED,
     FleetPolicy,
     PollPolicy,
     RateLimit,
@@ -239,6 +240,8 @@ class SunoClient:
         self._owns_store = self.journal is not None or not isinstance(store, Store)
         self._store_opened = False
         self._store_lock = asyncio.Lock()
+        #: ``get_record``'s last record per (kind, task id), with its reply's fingerprint.
+        self._records: dict[tuple[str, str], tuple[int, Record]] = {}
         self._transport = Transport(
             api_key=key,
             base_url=base,
@@ -1141,10 +1144,26 @@ class SunoClient:
         self._check_open()
         task_id = _task_id(task_id)
         job_kind = kind_named(kind)
-        data = await self._record_data(job_kind, task_id)
-        if data is None:
+        key = (job_kind.name, task_id)
+        known = self._records.pop(key, None)
+        reply, data = await self._transport.poll(
+            job_kind.record_path,
+            {job_kind.id_param: task_id},
+            last=None if known is None else known[0],
+            envelope_codes=job_kind.envelope_codes,
+            retry=True,
+        )
+        if data is UNCHANGED:
+            assert known is not None
+            record = known[1]  # the same reply: the same (frozen) record, not decoded
+        elif data is None:
             raise NotFoundError(f"no {kind} task {task_id}", code=200, msg="data is null")
-        return job_kind.parse(data)
+        else:
+            record = job_kind.parse(data)
+        if len(self._records) >= RECORDS_REMEMBERED:
+            del self._records[next(iter(self._records))]
+        self._records[key] = (reply, record)
+        return record
 
     async def get_credits(self) -> float:
         """The account's remaining credits."""
@@ -1231,19 +1250,23 @@ class SunoClient:
             )
         return result
 
-    async def _fetch_record(self, job: Job[Any]) -> Any:
-        data = await self._record_data(job.kind, job.task_id, retry=False)
-        if self.fleet is not None and data is not None:
+    async def _fetch_record(self, job: Job[Any], last: int | None) -> tuple[int, Any]:
+        """The poller's poll of ``job`` (see :data:`~suno_async.jobs.scheduler.Fetch`)."""
+        kind = job.kind
+        reply, data = await self._transport.poll(
+            kind.record_path,
+            {kind.id_param: job.task_id},
+            envelope_codes=kind.envelope_codes,
+            last=last,
+        )
+        if self.fleet is not None and data is not None and data is not UNCHANGED:
             self.fleet.observed(job, data)  # shared with the processes following it
-        return data
+        return reply, data
 
-    async def _record_data(self, kind: JobKind, task_id: str, *, retry: bool = True) -> Any:
+    async def _record_data(self, kind: JobKind, task_id: str) -> Any:
         """The raw record of ``task_id`` from its family's record-info endpoint."""
         return await self._transport.get(
-            kind.record_path,
-            {kind.id_param: task_id},
-            retry=retry,
-            envelope_codes=kind.envelope_codes,
+            kind.record_path, {kind.id_param: task_id}, envelope_codes=kind.envelope_codes
         )
 
 

@@ -92,6 +92,9 @@ EARLY_CALLBACK_BYTES: Final = 4 * 1024 * 1024
 #: Connections in a client's pool; the poller uses at most ``PollPolicy.concurrency``
 #: of them, so a submission always finds a free one.
 CONNECTION_LIMIT: Final = 100
+#: Records ``get_record`` keeps with their reply's fingerprint, so asking again for a
+#: task whose reply did not change decodes nothing (oldest out).
+RECORDS_REMEMBERED: Final = 256
 #: Unfinished jobs ``generate_many`` (and ``suno-async batch``) keeps at once unless
 #: told otherwise. One number for the library and the CLI: 8 keeps a batch's creates
 #: well inside the API's 20 per 10 s and its polls inside ``DEFAULT_POLL_CONCURRENCY``.

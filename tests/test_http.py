@@ -7,8 +7,10 @@ import socket
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from suno_async import RetryPolicy, SunoClient, Timeouts
+from suno_async._http import UNCHANGED
 from suno_async._retry import failure_delay
 from suno_async.errors import (
     APIConnectionError,
@@ -220,3 +222,36 @@ def test_uploads_go_to_the_api_host_taken_from_the_environment(
     assert client._transport.upload_base_url == "http://127.0.0.1:9"
     monkeypatch.delenv("SUNO_BASE_URL")
     assert SunoClient(api_key="k")._transport.upload_base_url == "https://kieai.redpandaai.co"
+
+
+async def test_a_poll_is_decoded_unless_its_bytes_are_the_last_parsed_reply() -> None:
+    # Real HTTP over loopback: a server that answers the same bytes, first with 200,
+    # then with 503 (only a 200 reply can be taken for the one before it).
+    body = b'{"code": 200, "msg": "success", "data": {"taskId": "t1", "status": "PENDING"}}'
+    statuses = [200, 200, 503, 200]
+
+    async def record(request: web.Request) -> web.Response:
+        return web.Response(body=body, status=statuses.pop(0), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get(RECORD, record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with SunoClient(api_key="k" * 32, base_url=f"http://127.0.0.1:{port}",
+                              retry=RetryPolicy(max_attempts=1)) as c:
+            transport = c._transport
+            params = {"taskId": "t1"}
+            first, data = await transport.poll(RECORD, params)
+            assert data == {"taskId": "t1", "status": "PENDING"}
+            again, same = await transport.poll(RECORD, params, last=first)
+            assert (again, same) == (first, UNCHANGED)
+            with pytest.raises(ServerError):  # same bytes, HTTP 503: an error, not unchanged
+                await transport.poll(RECORD, params, last=first)
+            other, data = await transport.poll(RECORD, params, last=first + 1)
+            assert other == first and data == {"taskId": "t1", "status": "PENDING"}
+    finally:
+        await runner.cleanup()

@@ -8,7 +8,7 @@ import statistics
 import attrs
 import pytest
 
-from suno_async import PollPolicy, RetryPolicy
+from suno_async import PollPolicy, RetryPolicy, Stage
 from suno_async.errors import JobTrackingError
 from suno_async.sandbox import Fault, Sandbox
 
@@ -124,3 +124,25 @@ async def test_submissions_are_not_starved_by_thousands_of_polls() -> None:
             late = await asyncio.wait_for(c.generate(prompt="still gets through"), 5)
             assert late.task_id in c.jobs
             assert sb.stats.submissions["/api/v1/generate"] == 301
+
+
+async def test_an_unchanged_reply_is_not_decoded_and_a_change_is_seen_at_once() -> None:
+    # A real timeline: the task stays PENDING for as long as this test runs.
+    async with Sandbox(time_scale=1.0, seed=3, poll_limit=None, rate_limit=(10_000, 1.0)) as sb:
+        policy = PollPolicy(initial=0.002, maximum=0.002, early_maximum=0.002, min_interval=0,
+                            jitter=0.0, windows=())
+        async with make_client(sb, poll=policy) as c:
+            poller = c._poller
+            job = await c.generate(prompt="held where it is")
+            await eventually(lambda: poller.polls >= 6)
+            pending = job.record
+            assert pending is not None and pending.status == "PENDING"
+            assert poller.unchanged == poller.polls - 1  # only the first reply was decoded
+            sb.advance(job.task_id, "FIRST_SUCCESS")
+            record = await job.wait(Stage.FIRST_SUCCESS, timeout=5)
+            assert record is not pending and record.tracks[0].stream_audio_url
+            assert poller.unchanged <= poller.polls - 2  # the changed reply was decoded
+            polls = poller.polls
+            await eventually(lambda: poller.polls >= polls + 3)
+            assert job.record is record and job.stage is Stage.FIRST_SUCCESS
+            assert poller.unchanged == poller.polls - 2  # held again: not decoded again

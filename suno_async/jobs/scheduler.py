@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from .._http import UNCHANGED
 from .._retry import failure_delay
 from ..config import (
     POLL_LEARN_DECAY,
@@ -66,7 +67,10 @@ __all__ = [
 
 log = logging.getLogger("suno_async")
 
-Fetch = Callable[[Job[Any]], Awaitable[Any]]
+#: One poll of a job: ``fetch(job, last)`` -> ``(fingerprint, data)``, where ``last`` is
+#: the fingerprint of the job's last reply that parsed, and ``data`` is
+#: :data:`~suno_async._http.UNCHANGED` when the reply is that one again.
+Fetch = Callable[[Job[Any], int | None], Awaitable[tuple[int, Any]]]
 
 
 # ---------------------------------------------------------------------- the schedule
@@ -412,7 +416,7 @@ class _Entry(Cadence):
     """The poller's bookkeeping for one tracked job: its cadence, heap token, due time,
     consecutive failures and when its last poll was sent (one object per job)."""
 
-    __slots__ = ("due", "failures", "job", "last_poll", "token")
+    __slots__ = ("due", "failures", "job", "last_poll", "record", "reply", "token")
 
     def __init__(self, job: Job[Any]) -> None:
         super().__init__(job.kind.name, job.created, trusted=job.request is not None)
@@ -421,6 +425,10 @@ class _Entry(Cadence):
         self.due = 0.0
         self.failures = 0
         self.last_poll = float("-inf")  # loop time the last poll was sent
+        #: The last reply that parsed: its fingerprint and its record (a reply with the
+        #: same fingerprint is that record again, not decoded).
+        self.reply: int | None = None
+        self.record: Record | None = None
 
 
 
@@ -466,6 +474,8 @@ class Poller:
         # Measurements (read by benchmarks and tests).
         self.polls = 0
         self.poll_failures = 0
+        #: Polls whose reply was byte for byte the job's last parsed one (not decoded).
+        self.unchanged = 0
         self.lag_total = 0.0
         self.lag_max = 0.0
 
@@ -635,12 +645,19 @@ class Poller:
         """One poll: ``fetch``, then parse and ingest with no await in between."""
         job = entry.job
         try:
-            data = await self._fetch(job)
-            if data is None:
-                raise NotFoundError(
-                    f"record-info has no task {job.task_id} (yet)", code=200, msg="data null"
-                )
-            record = job.kind.parse(data)  # an unchanged reply is not structured again
+            reply, data = await self._fetch(job, entry.reply)
+            if data is UNCHANGED:
+                record = entry.record
+                assert record is not None  # an UNCHANGED reply follows a parsed one
+                self.unchanged += 1
+            else:
+                if data is None:
+                    raise NotFoundError(
+                        f"record-info has no task {job.task_id} (yet)", code=200,
+                        msg="data null",
+                    )
+                record = job.kind.parse(data)
+                entry.reply, entry.record = reply, record
         except asyncio.CancelledError:
             raise
         except SunoError as exc:
