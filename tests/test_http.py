@@ -255,3 +255,19 @@ async def test_a_poll_is_decoded_unless_its_bytes_are_the_last_parsed_reply() ->
             assert other == first and data == {"taskId": "t1", "status": "PENDING"}
     finally:
         await runner.cleanup()
+
+
+async def test_get_record_gives_the_same_record_until_the_reply_changes() -> None:
+    async with Sandbox(time_scale=1.0, seed=4, poll_limit=None, rate_limit=(10_000, 1.0)) as sb:
+        async with make_client(sb) as c:
+            job = await c.generate(prompt="asked again and again")
+            job.detach()
+            before = sb.stats.received[RECORD]
+            first = await c.get_record(job.task_id)
+            assert first.status == "PENDING"
+            assert await c.get_record(job.task_id) is first  # same bytes: not decoded again
+            sb.advance(job.task_id, "SUCCESS")
+            done = await c.get_record(job.task_id)
+            assert done is not first and done.status == "SUCCESS"
+            assert await c.get_record(job.task_id) is done
+            assert sb.stats.received[RECORD] - before == 4  # every call asked the server
