@@ -165,7 +165,8 @@ class Transport:
         """
 
         async def once() -> Any:
-            return await self._request("GET", path, params=params, envelope_codes=envelope_codes)
+            raw, status, headers = await self._exchange("GET", path, params=params)
+            return self._unwrap(raw, status, headers, path, envelope_codes)
 
         return await retry_call(once, self.retry, should_retry=may_retry, what=f"GET {path}")
 
@@ -187,8 +188,13 @@ class Transport:
 
         async def once() -> Any:
             form = data() if data is not None else None
-            return await self._request("POST", path, json_body=body, upload=upload, form=form,
-                                       paid=not idempotent)
+            raw, status, headers = await self._exchange(
+                "POST", path, json_body=body, form=form, upload=upload, paid=not idempotent
+            )
+            # A paid request answered with a server error or a garbled reply may still
+            # have created its task: such errors are built ``maybe_submitted`` (never
+            # re-sent).
+            return self._unwrap(raw, status, headers, path, paid=not idempotent)
 
         check = may_retry if idempotent else may_resend
         return await retry_call(once, self.retry, should_retry=check, what=f"POST {path}")
@@ -220,25 +226,6 @@ class Transport:
         )
 
     # ------------------------------------------------------------------ internals
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json_body: Mapping[str, Any] | None = None,
-        form: aiohttp.FormData | None = None,
-        upload: bool = False,
-        paid: bool = False,
-        envelope_codes: Collection[int] = (),
-    ) -> Any:
-        raw, status, headers = await self._exchange(
-            method, path, params=params, json_body=json_body, form=form, upload=upload, paid=paid
-        )
-        # A paid request answered with a server error or a garbled reply may still have
-        # created its task: such errors are built ``maybe_submitted`` (never re-sent).
-        return self._unwrap(raw, status, headers, path, envelope_codes, paid=paid)
 
     async def _exchange(
         self,
