@@ -12,6 +12,7 @@ from aiohttp import web
 from suno_async import RetryPolicy, SunoClient, Timeouts
 from suno_async._http import UNCHANGED
 from suno_async._retry import failure_delay
+from suno_async.config import RECORDS_REMEMBERED
 from suno_async.errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -271,3 +272,20 @@ async def test_get_record_gives_the_same_record_until_the_reply_changes() -> Non
             assert done is not first and done.status == "SUCCESS"
             assert await c.get_record(job.task_id) is done
             assert sb.stats.received[RECORD] - before == 4  # every call asked the server
+
+
+async def test_get_record_remembers_a_bounded_number_of_replies() -> None:
+    async with Sandbox(time_scale=1.0, seed=5, poll_limit=None, rate_limit=(10_000, 1.0)) as sb:
+        async with make_client(sb) as c:
+            jobs = [await c.generate(prompt=f"song {i}") for i in range(RECORDS_REMEMBERED + 1)]
+            for job in jobs:
+                job.detach()
+            first = await c.get_record(jobs[0].task_id)
+            assert await c.get_record(jobs[0].task_id) is first
+            for job in jobs[1:]:  # 256 other tasks push the first one out
+                await c.get_record(job.task_id)
+            assert len(c._records) == RECORDS_REMEMBERED
+            again = await c.get_record(jobs[0].task_id)
+            assert again is not first and again == first  # decoded afresh, same content
+            last = await c.get_record(jobs[-1].task_id)  # the newest is still remembered
+            assert await c.get_record(jobs[-1].task_id) is last
