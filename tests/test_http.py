@@ -277,7 +277,8 @@ async def test_get_record_gives_the_same_record_until_the_reply_changes() -> Non
 async def test_get_record_remembers_a_bounded_number_of_replies() -> None:
     async with Sandbox(time_scale=1.0, seed=5, poll_limit=None, rate_limit=(10_000, 1.0)) as sb:
         async with make_client(sb) as c:
-            jobs = [await c.generate(prompt=f"song {i}") for i in range(RECORDS_REMEMBERED + 1)]
+            jobs = await asyncio.gather(*(  # [[never]]: every record stays PENDING
+                c.generate(prompt=f"[[never]] song {i}") for i in range(RECORDS_REMEMBERED + 1)))
             for job in jobs:
                 job.detach()
             first = await c.get_record(jobs[0].task_id)
